@@ -1,0 +1,44 @@
+#include "shale/status.h"
+
+#include "test_util.h"
+
+namespace shale {
+
+TEST_CASE("Status: OK is cheap and prints as OK", "[util]") {
+  Status s;
+  REQUIRE(s.ok());
+  REQUIRE(s.code() == Status::Code::kOk);
+  REQUIRE(s.ToString() == "OK");
+  REQUIRE(s.WithContext("ignored").ok());
+}
+
+TEST_CASE("Status: each code is testable and printable", "[util]") {
+  REQUIRE(Status::NotFound("k").IsNotFound());
+  REQUIRE(Status::Corruption("bad block").IsCorruption());
+  REQUIRE(Status::InvalidArgument("x").IsInvalidArgument());
+  REQUIRE(Status::IOError("x").IsIOError());
+  REQUIRE(Status::NoSpace("x").IsNoSpace());
+  REQUIRE(Status::Locked("x").IsLocked());
+  REQUIRE(Status::Closed("x").IsClosed());
+  REQUIRE(Status::NotSupported("x").IsNotSupported());
+  REQUIRE(Status::Aborted("x").IsAborted());
+  REQUIRE_FALSE(Status::Corruption("x").IsIOError());
+  REQUIRE(Status::Corruption("bad block").ToString() == "Corruption: bad block");
+  REQUIRE(Status::NotFound().ToString() == "NotFound");
+}
+
+TEST_CASE("Status: context is prefixed and the code kept", "[util]") {
+  Status s = Status::Corruption("checksum mismatch").WithContext("000012.sst");
+  REQUIRE(s.IsCorruption());
+  REQUIRE(s.message() == "000012.sst: checksum mismatch");
+}
+
+TEST_CASE("Status: codes are stable across the wasm boundary", "[util]") {
+  // js/ maps these numbers to error classes; renumbering breaks it.
+  REQUIRE(static_cast<int>(Status::Code::kCorruption) == 2);
+  REQUIRE(static_cast<int>(Status::Code::kNoSpace) == 5);
+  REQUIRE(static_cast<int>(Status::Code::kLocked) == 6);
+  REQUIRE(static_cast<int>(Status::Code::kClosed) == 7);
+}
+
+}  // namespace shale
