@@ -31,9 +31,10 @@ Status CheckStorage(FileSystem* fs, const std::string& dir, const Slice& payload
 
   std::unique_ptr<File> file;
   SHALE_RETURN_IF_ERROR(fs->Open(path, OpenMode::kReadOnly, &file));
-  uint64_t size = 0;
-  SHALE_RETURN_IF_ERROR(file->Size(&size));
-  if (size != record.size()) return Status::Corruption(path + ": size differs from what was written");
+  uint64_t file_size = 0;
+  SHALE_RETURN_IF_ERROR(file->Size(&file_size));
+  if (file_size != record.size()) return Status::Corruption(path + ": size differs from what was written");
+  const size_t size = record.size();
   std::string scratch(size, '\0');
   Slice got;
   SHALE_RETURN_IF_ERROR(file->Read(0, size, &got, scratch.data()));
