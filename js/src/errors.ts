@@ -1,0 +1,118 @@
+/**
+ * Errors thrown by ShaleDB. Every error is a `ShaleError` with a stable
+ * `code`; test `err.code` (or `instanceof`), never the message.
+ *
+ * The engine reports a numeric status (engine/include/shale/status.h); this
+ * module is the one place that maps those numbers to classes.
+ */
+
+export type ErrorCode =
+  | 'NOT_FOUND'
+  | 'CORRUPTION'
+  | 'INVALID_ARGUMENT'
+  | 'IO_ERROR'
+  | 'QUOTA_EXCEEDED'
+  | 'LOCKED'
+  | 'CLOSED'
+  | 'NOT_SUPPORTED'
+  | 'ABORTED';
+
+export class ShaleError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends ShaleError {
+  constructor(message: string, options?: { cause?: unknown }) { super('NOT_FOUND', message, options); }
+}
+export class CorruptionError extends ShaleError {
+  constructor(message: string, options?: { cause?: unknown }) { super('CORRUPTION', message, options); }
+}
+export class InvalidArgumentError extends ShaleError {
+  constructor(message: string, options?: { cause?: unknown }) { super('INVALID_ARGUMENT', message, options); }
+}
+export class IOError extends ShaleError {
+  constructor(message: string, options?: { cause?: unknown }) { super('IO_ERROR', message, options); }
+}
+/** Storage quota or disk space exhausted; the database stays usable once space is freed. */
+export class QuotaExceededError extends ShaleError {
+  constructor(message: string, options?: { cause?: unknown }) { super('QUOTA_EXCEEDED', message, options); }
+}
+/** Another process, tab or worker owns the database. */
+export class LockedError extends ShaleError {
+  constructor(message: string, options?: { cause?: unknown }) { super('LOCKED', message, options); }
+}
+/** The handle was closed. */
+export class ClosedError extends ShaleError {
+  constructor(message: string, options?: { cause?: unknown }) { super('CLOSED', message, options); }
+}
+export class NotSupportedError extends ShaleError {
+  constructor(message: string, options?: { cause?: unknown }) { super('NOT_SUPPORTED', message, options); }
+}
+export class AbortedError extends ShaleError {
+  constructor(message: string, options?: { cause?: unknown }) { super('ABORTED', message, options); }
+}
+
+/** shale::Status::Code values (status.h); stable across the wasm boundary. */
+export const StatusCode = {
+  OK: 0,
+  NOT_FOUND: 1,
+  CORRUPTION: 2,
+  INVALID_ARGUMENT: 3,
+  IO_ERROR: 4,
+  NO_SPACE: 5,
+  LOCKED: 6,
+  CLOSED: 7,
+  NOT_SUPPORTED: 8,
+  ABORTED: 9,
+} as const;
+
+const byStatus: Record<number, new (message: string) => ShaleError> = {
+  [StatusCode.NOT_FOUND]: NotFoundError,
+  [StatusCode.CORRUPTION]: CorruptionError,
+  [StatusCode.INVALID_ARGUMENT]: InvalidArgumentError,
+  [StatusCode.IO_ERROR]: IOError,
+  [StatusCode.NO_SPACE]: QuotaExceededError,
+  [StatusCode.LOCKED]: LockedError,
+  [StatusCode.CLOSED]: ClosedError,
+  [StatusCode.NOT_SUPPORTED]: NotSupportedError,
+  [StatusCode.ABORTED]: AbortedError,
+};
+
+/** The error for a non-OK engine status; unknown codes become IOError. */
+export function errorFromStatus(status: number, message: string): ShaleError {
+  const ErrorClass = byStatus[status] ?? IOError;
+  return new ErrorClass(message);
+}
+
+const byCode: Record<ErrorCode, new (message: string) => ShaleError> = {
+  NOT_FOUND: NotFoundError,
+  CORRUPTION: CorruptionError,
+  INVALID_ARGUMENT: InvalidArgumentError,
+  IO_ERROR: IOError,
+  QUOTA_EXCEEDED: QuotaExceededError,
+  LOCKED: LockedError,
+  CLOSED: ClosedError,
+  NOT_SUPPORTED: NotSupportedError,
+  ABORTED: AbortedError,
+};
+
+/** Plain form of an error, for postMessage (classes do not survive structured clone). */
+export interface SerializedError {
+  code: ErrorCode;
+  message: string;
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof ShaleError) return { code: err.code, message: err.message };
+  return { code: 'IO_ERROR', message: String((err as Error)?.message ?? err) };
+}
+
+export function deserializeError(err: SerializedError): ShaleError {
+  const ErrorClass = byCode[err.code] ?? IOError;
+  return new ErrorClass(err.message);
+}
