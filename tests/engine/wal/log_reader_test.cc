@@ -9,11 +9,10 @@
 namespace shale::log {
 namespace {
 
+using test::kOneBlockPayload;
 using test::LogFile;
 using test::ReadAll;
 using test::Record;
-
-constexpr size_t kOneBlockPayload = kBlockSize - kHeaderSize;
 
 std::vector<std::string> Prefix(const std::vector<std::string>& v, size_t n) {
   return std::vector<std::string>(v.begin(), v.begin() + n);

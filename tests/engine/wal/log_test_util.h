@@ -12,9 +12,13 @@
 #include "shale/file_system.h"
 #include "test_util.h"
 #include "wal/log_reader.h"
+#include "wal/log_format.h"
 #include "wal/log_writer.h"
 
 namespace shale::log::test {
+
+// The largest payload that fits one block: a FULL fragment filling it.
+constexpr size_t kOneBlockPayload = kBlockSize - kHeaderSize;
 
 // `n` bytes that depend on `seed`, so a record read back in the wrong place
 // or order does not compare equal.

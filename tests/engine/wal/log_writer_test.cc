@@ -9,11 +9,10 @@
 namespace shale::log {
 namespace {
 
+using test::kOneBlockPayload;
 using test::LogFile;
 using test::ReadAll;
 using test::Record;
-
-constexpr size_t kOneBlockPayload = kBlockSize - kHeaderSize;
 
 // The header fields of the fragment at `offset` in `contents`.
 struct Header {
