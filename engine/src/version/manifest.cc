@@ -14,22 +14,27 @@ namespace {
 // number u64 | XXH3-64 of the preceding 24 bytes.
 constexpr size_t kHeaderChecksumOffset = 24;
 
+// on-disk: guards the length field of a record.
+uint32_t LengthCheck(const char* length_bytes) { return static_cast<uint32_t>(Hash64(length_bytes, 4)); }
+
 // True when a complete record whose checksum verifies starts at `pos`.
 bool ValidRecordAt(const std::string& data, size_t pos, Slice* payload) {
   if (data.size() < kManifestRecordHeaderSize || pos > data.size() - kManifestRecordHeaderSize) return false;
-  const uint32_t length = DecodeFixed32(data.data() + pos);
+  const char* header = data.data() + pos;
+  if (LengthCheck(header) != DecodeFixed32(header + 4)) return false;
+  const uint32_t length = DecodeFixed32(header);
   const size_t avail = data.size() - pos - kManifestRecordHeaderSize;
   // Every encoded edit holds at least its end tag, so 0 is never valid.
   if (length == 0 || length > avail) return false;
-  const char* p = data.data() + pos + kManifestRecordHeaderSize;
-  if (Hash64(p, length) != DecodeFixed64(data.data() + pos + 4)) return false;
+  const char* p = header + kManifestRecordHeaderSize;
+  if (Hash64(p, length) != DecodeFixed64(header + 8)) return false;
   *payload = Slice(p, length);
   return true;
 }
 
 // Whether any valid record starts after `pos` (R5). A bad length field hides
-// where the next record starts, so every offset is tried; this runs only on
-// the error path, over what follows the first bad record.
+// where the next record starts, so every offset is tried; the length check
+// makes that linear: a payload is hashed only where a header verifies.
 bool AnyValidRecordAfter(const std::string& data, size_t pos) {
   Slice ignored;
   for (size_t q = pos + 1; q + kManifestRecordHeaderSize <= data.size(); q++) {
@@ -70,6 +75,7 @@ std::string EncodeManifestHeader(uint64_t number) {
 std::string EncodeManifestRecord(const Slice& payload) {
   std::string r;
   PutFixed32(&r, static_cast<uint32_t>(payload.size()));
+  PutFixed32(&r, LengthCheck(r.data()));
   PutFixed64(&r, Hash64(payload));
   r.append(payload.data(), payload.size());
   return r;

@@ -3,7 +3,10 @@
 //
 // A manifest is MANIFEST-<n>: a 32-byte header (magic, format version,
 // manifest number, checksum) followed by records
-// [u32 length][u64 XXH3-64 of payload][payload = encoded VersionEdit].
+// [u32 length][u32 length check][u64 XXH3-64 of payload][payload = encoded
+// VersionEdit]. The length check (low 32 bits of XXH3-64 of the 4 length
+// bytes) lets recovery look for valid records after a damaged one in linear
+// time (R5) and rejects a torn length before trusting it.
 // The first record is a snapshot edit (comparator, log number, next file
 // number, last sequence and every live file). Byte layout and the crash
 // analysis: docs/format/manifest.md.
@@ -59,7 +62,7 @@ namespace shale {
 constexpr char kManifestMagic[8] = {'S', 'h', 'a', 'l', 'e', 'M', 'a', 'n'};  // on-disk
 constexpr uint32_t kManifestFormatVersion = 1;                                // on-disk
 constexpr size_t kManifestHeaderSize = 32;                                    // on-disk
-constexpr size_t kManifestRecordHeaderSize = 12;                              // on-disk
+constexpr size_t kManifestRecordHeaderSize = 16;                              // on-disk
 
 class ManifestWriter {
  public:

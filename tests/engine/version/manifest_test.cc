@@ -204,3 +204,32 @@ TEST_CASE("manifest: records that verify but do not decode are Corruption", "[ve
 }
 
 }  // namespace shale
+
+namespace shale {
+
+TEST_CASE("manifest: damage early in a large manifest is found quickly", "[version]") {
+  Fixture t;
+  std::string payload;
+  Snapshot(9).EncodeTo(&payload);
+  std::string data = EncodeManifestHeader(8) + EncodeManifestRecord(payload);
+  size_t damaged_at = 0;
+  for (int i = 0; i < 10000; i++) {
+    if (i == 3) damaged_at = data.size();
+    payload.clear();
+    Edit(100 + i).EncodeTo(&payload);
+    data += EncodeManifestRecord(payload);
+  }
+  REQUIRE(data.size() > (512 << 10));
+  // A length that points far ahead into the middle of later records.
+  std::string bad = data;
+  EncodeFixed32(&bad[damaged_at], 1 << 19);
+  test::WriteRaw(t.fs.get(), t.Path(8), bad);
+  ManifestContents m;
+  REQUIRE(t.Find(&m).IsCorruption());
+  // The same file intact replays every record.
+  test::WriteRaw(t.fs.get(), t.Path(8), data);
+  REQUIRE_OK(t.Find(&m));
+  REQUIRE(m.edits.size() == 10001);
+}
+
+}  // namespace shale
