@@ -284,3 +284,43 @@ TEST_CASE("version set: another comparator is refused", "[version]") {
 }
 
 }  // namespace shale
+
+namespace shale {
+
+TEST_CASE("version set: a torn tail is dropped and never appended to", "[version]") {
+  auto fs = NewPosixFileSystem();
+  const std::string dir = test::NewTempDir("vset-torn");
+  State acknowledged;
+  uint64_t manifest = 0;
+  {
+    VersionSet vs;
+    REQUIRE_OK(vs.Create(fs.get(), dir));
+    REQUIRE_OK(Flush(&vs, "a"));
+    REQUIRE_OK(Flush(&vs, "b"));
+    acknowledged = StateOf(vs);
+    manifest = vs.ManifestNumber();
+  }
+  // A crash in the middle of appending a third edit.
+  const std::string path = ManifestFileName(dir, manifest);
+  std::string data = test::ReadRaw(fs.get(), path);
+  VersionEdit third;
+  third.AddFile(0, test::MakeFile(90, "c", "d", 9, 9));
+  std::string payload;
+  third.EncodeTo(&payload);
+  const std::string record = EncodeManifestRecord(payload);
+  test::WriteRaw(fs.get(), path, data + record.substr(0, record.size() - 3));
+  {
+    VersionSet vs;
+    REQUIRE_OK(vs.Recover(fs.get(), dir));
+    REQUIRE(StateOf(vs) == acknowledged);
+    REQUIRE_OK(Flush(&vs, "e"));
+    REQUIRE(vs.ManifestNumber() != manifest);
+    acknowledged = StateOf(vs);
+  }
+  VersionSet vs;
+  REQUIRE_OK(vs.Recover(fs.get(), dir));
+  REQUIRE(StateOf(vs) == acknowledged);
+  REQUIRE(Manifests(fs.get(), dir) == std::vector<uint64_t>{vs.ManifestNumber()});
+}
+
+}  // namespace shale
