@@ -58,6 +58,11 @@ constexpr size_t kFooterSize = kFooterHandlesSize + 4 + 8 + 8;            // on-
 constexpr uint64_t kTableMagic = 0x545353454c414853ull;  // on-disk: "SHALESST" in file byte order
 constexpr uint32_t kTableFormatVersion = 1;               // on-disk: the only version so far
 
+// Metaindex entries: name (bytewise order) -> BlockHandle. Readers ignore
+// names they do not know, so new meta blocks need no format version.
+constexpr const char* kFilterBlockName = "shale.filter";          // on-disk
+constexpr const char* kPropertiesBlockName = "shale.properties";  // on-disk
+
 struct Footer {
   BlockHandle metaindex_handle;
   BlockHandle index_handle;
