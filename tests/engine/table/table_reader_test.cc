@@ -284,7 +284,7 @@ TEST_CASE("table_reader: files that are not SSTs are Corruption", "[table]") {
 
 TEST_CASE("table_reader: a bit flip anywhere gives Corruption, never wrong data", "[table]") {
   TableModel model;
-  for (int i = 0; i < 60; i++) {
+  for (int i = 0; i < 80; i++) {
     model[InternalKey("k" + std::to_string(1000 + i), 200 - i, i % 5 ? ValueKind::kSet : ValueKind::kDelete)
               .Encode()
               .ToString()] = std::string(i % 13, 'v');
@@ -292,7 +292,7 @@ TEST_CASE("table_reader: a bit flip anywhere gives Corruption, never wrong data"
   for (CompressionType compression : {CompressionType::kNone, CompressionType::kZstd}) {
     TableOptions options;
     options.compression = compression;
-    options.block_size = 256;
+    options.block_size = 128;
     options.index_partition_threshold = 0;  // partitions too
     uint64_t size = 0;
     auto file = test::BuildTable(options, model, "flip", &size);
@@ -308,8 +308,11 @@ TEST_CASE("table_reader: a bit flip anywhere gives Corruption, never wrong data"
       REQUIRE(table->properties().filter_size > 0);
     }
 
+    // Every byte of the uncompressed table; every third of the compressed one
+    // (the layout is the same, and the suite runs under ASan and wasm).
+    const uint64_t stride = compression == CompressionType::kNone ? 1 : 3;
     int open_failures = 0;
-    for (uint64_t pos = 0; pos < size; pos++) {
+    for (uint64_t pos = 0; pos < size; pos += stride) {
       INFO("compression " << static_cast<int>(compression) << " flipped byte " << pos << " of " << size);
       const char flipped = static_cast<char>(original[pos] ^ (1 << (pos % 8)));
       REQUIRE_OK(file->WriteAt(pos, Slice(&flipped, 1)));
