@@ -17,18 +17,21 @@ std::string ShortestSeparator(const Slice& a, const Slice& b) {
   const size_t limit = std::min(ua.size(), ub.size());
   size_t n = 0;
   while (n < limit && ua[n] == ub[n]) n++;
-  if (n < limit) {
-    const uint8_t c = static_cast<uint8_t>(ua[n]);
-    if (c < 0xff && c + 1 < static_cast<uint8_t>(ub[n])) {
-      // user key s = ua[0..n] + (c+1): ua < s < ub. With the largest trailer
-      // (s, max seq, max kind) sorts before every real entry of s, so a < k < b.
-      std::string k(ua.data(), n);
-      k.push_back(static_cast<char>(c + 1));
-      AppendInternalKey(&k, Slice(), kMaxSequenceNumber, kValueKindForSeek);
-      return k;
-    }
+  if (n == limit) return a.ToString();  // one user key is a prefix of the other
+  // ua[n] < ub[n]. Incrementing ua at position n (if that stays below ub[n])
+  // or at any later byte m gives ua < s = ua[0..m] + (ua[m]+1) < ub.
+  size_t m = n;
+  if (static_cast<uint8_t>(ua[n]) + 1 >= static_cast<uint8_t>(ub[n])) {
+    m = n + 1;
+    while (m < ua.size() && static_cast<uint8_t>(ua[m]) == 0xff) m++;
   }
-  return a.ToString();
+  if (m + 1 >= ua.size()) return a.ToString();  // no shorter than ua itself
+  std::string k(ua.data(), m);
+  k.push_back(static_cast<char>(static_cast<uint8_t>(ua[m]) + 1));
+  // The largest trailer sorts (s, max seq, max kind) before every real entry
+  // of s, so a < k < b in internal order too.
+  AppendInternalKey(&k, Slice(), kMaxSequenceNumber, kValueKindForSeek);
+  return k;
 }
 
 // A short key >= a, for the index entry of the last block.
