@@ -295,11 +295,12 @@ TEST_CASE("table_reader: a bit flip anywhere gives Corruption, never wrong data"
     options.block_size = 128;
     options.index_partition_threshold = 0;  // partitions too
     uint64_t size = 0;
-    auto file = test::BuildTable(options, model, "flip", &size);
+    auto built = test::BuildTable(options, model, "flip", &size);
     std::string original(size, '\0');
     Slice read;
-    REQUIRE_OK(file->Read(0, size, &read, original.data()));
+    REQUIRE_OK(built->Read(0, size, &read, original.data()));
     REQUIRE(read.size() == size);
+    auto file = std::make_unique<test::StringFile>(original);
     {
       std::unique_ptr<TableReader> table;
       REQUIRE_OK(TableReader::Open(options, file.get(), size, &table));
@@ -308,14 +309,13 @@ TEST_CASE("table_reader: a bit flip anywhere gives Corruption, never wrong data"
       REQUIRE(table->properties().filter_size > 0);
     }
 
-    // Every byte of the uncompressed table; every third of the compressed one
+    // Every byte of the uncompressed table; every fourth of the compressed one
     // (the layout is the same, and the suite runs under ASan and wasm).
-    const uint64_t stride = compression == CompressionType::kNone ? 1 : 3;
+    const uint64_t stride = compression == CompressionType::kNone ? 1 : 4;
     int open_failures = 0;
     for (uint64_t pos = 0; pos < size; pos += stride) {
       INFO("compression " << static_cast<int>(compression) << " flipped byte " << pos << " of " << size);
-      const char flipped = static_cast<char>(original[pos] ^ (1 << (pos % 8)));
-      REQUIRE_OK(file->WriteAt(pos, Slice(&flipped, 1)));
+      file->contents[pos] = static_cast<char>(original[pos] ^ (1 << (pos % 8)));
 
       bool detected = false;
       std::unique_ptr<TableReader> table;
@@ -351,7 +351,7 @@ TEST_CASE("table_reader: a bit flip anywhere gives Corruption, never wrong data"
         }
       }
       REQUIRE(detected);  // every byte of an SST is covered by a checksum
-      REQUIRE_OK(file->WriteAt(pos, Slice(&original[pos], 1)));
+      file->contents[pos] = original[pos];
     }
     REQUIRE(open_failures > 0);
   }

@@ -4,7 +4,9 @@
 #ifndef SHALE_TESTS_ENGINE_TABLE_TABLE_TEST_HELPERS_H_
 #define SHALE_TESTS_ENGINE_TABLE_TABLE_TEST_HELPERS_H_
 
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <random>
@@ -61,6 +63,31 @@ class CountingFile final : public File {
 
  private:
   std::unique_ptr<File> base_;
+};
+
+// A read-only File over a string the test may change between reads (bit
+// flips without a system call each).
+class StringFile final : public File {
+ public:
+  explicit StringFile(std::string contents) : contents(std::move(contents)) {}
+  Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const override {
+    const size_t start = offset < contents.size() ? static_cast<size_t>(offset) : contents.size();
+    const size_t len = std::min(n, contents.size() - start);
+    if (len > 0) std::memcpy(scratch, contents.data() + start, len);
+    *result = Slice(scratch, len);
+    return Status::OK();
+  }
+  Status Append(const Slice&) override { return Status::NotSupported("read-only"); }
+  Status WriteAt(uint64_t, const Slice&) override { return Status::NotSupported("read-only"); }
+  Status Sync() override { return Status::OK(); }
+  Status Truncate(uint64_t) override { return Status::NotSupported("read-only"); }
+  Status Size(uint64_t* size) const override {
+    *size = contents.size();
+    return Status::OK();
+  }
+  Status Close() override { return Status::OK(); }
+
+  std::string contents;
 };
 
 // Builds a table holding `model` in a fresh file; returns the open file.
