@@ -72,6 +72,10 @@ void TableBuilder::Add(const Slice& key, const Slice& value) {
     status_ = Status::InvalidArgument("not an internal key: " + key.ToEscaped());
     return;
   }
+  if (key.size() + value.size() > kMaxBlockSize / 2) {
+    status_ = Status::InvalidArgument("entry too large for an SST block");
+    return;
+  }
   const bool first = props_.num_entries == 0;
   if (!first && CompareInternalKeys(key, last_key_) <= 0) {
     status_ = Status::InvalidArgument("keys out of order: " + InternalKeyToString(key) + " after " +

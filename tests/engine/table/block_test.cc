@@ -181,6 +181,24 @@ TEST_CASE("block: damaged entries never read out of bounds", "[table]") {
   REQUIRE(corrupt > 0);
 }
 
+TEST_CASE("block: check_order reports keys that do not increase", "[table]") {
+  BlockBuilder b(16);  // the builder trusts its caller's order
+  b.Add("b", "1");
+  b.Add("a", "2");
+  Block block(b.Finish().ToString());
+  std::unique_ptr<Iterator> trusting(block.NewIterator(KeyOrder::kBytewise));
+  int n = 0;
+  for (trusting->SeekToFirst(); trusting->Valid(); trusting->Next()) n++;
+  REQUIRE(n == 2);
+  REQUIRE_OK(trusting->status());
+  std::unique_ptr<Iterator> paranoid(block.NewIterator(KeyOrder::kBytewise, /*check_order=*/true));
+  paranoid->SeekToFirst();
+  REQUIRE(paranoid->Valid());
+  paranoid->Next();
+  REQUIRE_FALSE(paranoid->Valid());
+  REQUIRE(paranoid->status().IsCorruption());
+}
+
 TEST_CASE("block: short keys in an internal-key block are Corruption", "[table]") {
   BlockBuilder b(16);
   b.Add("short", "v");

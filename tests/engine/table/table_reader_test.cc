@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "table/table_test_helpers.h"
+#include "util/coding.h"
+#include "util/hash.h"
 
 namespace shale {
 namespace {
@@ -194,6 +196,32 @@ TEST_CASE("table_reader: the filter answers absent keys without reading data blo
   Found found;
   REQUIRE_OK(table->Get(TableReadOptions(), lookup.internal_key(), &found, &Collect));
   REQUIRE(plain->reads > 0);
+}
+
+TEST_CASE("table_reader: a filter of an unknown kind is skipped, not fatal", "[table]") {
+  const TableModel model = test::RandomTableModel(4, 300);
+  TableOptions options;
+  uint64_t size = 0;
+  auto built = test::BuildTable(options, model, "futurefilter", &size);
+  std::string bytes(size, '\0');
+  Slice read;
+  REQUIRE_OK(built->Read(0, size, &read, bytes.data()));
+  std::unique_ptr<TableReader> table;
+  {
+    test::StringFile file(bytes);
+    REQUIRE_OK(TableReader::Open(options, &file, size, &table));
+  }
+  // The filter block follows the data blocks; give it a type id from the
+  // future (2, BuRR) with a valid checksum.
+  const uint64_t offset = table->properties().data_size;
+  const uint64_t payload = table->properties().filter_size - kBlockTrailerSize;
+  bytes[offset] = 2;
+  EncodeFixed64(&bytes[offset + payload + 1], Hash64(bytes.data() + offset, payload + 1));
+  test::StringFile file(bytes);
+  REQUIRE_OK(TableReader::Open(options, &file, size, &table));
+  REQUIRE(table->KeyMayMatch("absent-key"));
+  std::unique_ptr<Iterator> it(table->NewIterator(TableReadOptions()));
+  CheckScans(it.get(), model);
 }
 
 TEST_CASE("table_reader: blocks come from the cache once cached, and pins are released", "[table]") {
