@@ -1,0 +1,173 @@
+#include "table/table_reader.h"
+
+#include <memory>
+
+#include "db/dbformat.h"
+#include "table/two_level_iterator.h"
+#include "util/coding.h"
+
+namespace shale {
+namespace {
+
+void DeleteBlock(void* block, void*) { delete static_cast<Block*>(block); }
+void DeleteCachedBlock(const Slice&, void* block) { delete static_cast<Block*>(block); }
+void ReleaseCacheHandle(void* cache, void* handle) {
+  static_cast<Cache*>(cache)->Release(static_cast<Cache::Handle*>(handle));
+}
+
+Status DecodeWholeHandle(const Slice& encoded, BlockHandle* handle) {
+  Slice in = encoded;
+  SHALE_RETURN_IF_ERROR(handle->DecodeFrom(&in));
+  if (!in.empty()) return Status::Corruption("trailing bytes after a block handle");
+  return Status::OK();
+}
+
+}  // namespace
+
+TableReader::TableReader(const TableOptions& options, const File* file, uint64_t file_size)
+    : options_(options), file_(file), file_size_(file_size) {}
+
+TableReader::~TableReader() = default;
+
+Status TableReader::Open(const TableOptions& options, const File* file, uint64_t file_size,
+                         std::unique_ptr<TableReader>* table) {
+  if (file_size < kFooterSize) return Status::Corruption("file too short to be an SST");
+  char scratch[kFooterSize];
+  Slice footer_bytes;
+  SHALE_RETURN_IF_ERROR(file->Read(file_size - kFooterSize, kFooterSize, &footer_bytes, scratch));
+  if (footer_bytes.size() != kFooterSize) return Status::Corruption("truncated SST footer");
+  Footer footer;
+  SHALE_RETURN_IF_ERROR(footer.DecodeFrom(footer_bytes));
+
+  std::unique_ptr<TableReader> t(new TableReader(options, file, file_size));
+  SHALE_RETURN_IF_ERROR(t->ReadMetaBlocks(footer));
+  if (options.block_cache != nullptr) {
+    t->cache_id_ = options.cache_id != 0 ? options.cache_id : options.block_cache->NewId();
+  }
+  *table = std::move(t);
+  return Status::OK();
+}
+
+Status TableReader::ReadBlockChecked(const BlockHandle& handle, BlockContents* contents) const {
+  const uint64_t limit = file_size_ - kFooterSize;
+  if (handle.offset > limit || handle.size > limit - handle.offset ||
+      kBlockTrailerSize > limit - handle.offset - handle.size) {
+    return Status::Corruption("block handle outside the file");
+  }
+  return ReadBlock(file_, handle, contents);
+}
+
+Status TableReader::ReadMetaBlocks(const Footer& footer) {
+  BlockContents contents;
+  SHALE_RETURN_IF_ERROR(ReadBlockChecked(footer.metaindex_handle, &contents));
+  Block metaindex(std::move(contents.data));
+  BlockHandle props_handle, filter_handle;
+  bool has_props = false, has_filter = false;
+  std::unique_ptr<Iterator> it(metaindex.NewIterator(KeyOrder::kBytewise, /*check_order=*/true));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key() == Slice(kPropertiesBlockName)) {
+      SHALE_RETURN_IF_ERROR(DecodeWholeHandle(it->value(), &props_handle));
+      has_props = true;
+    } else if (it->key() == Slice(kFilterBlockName)) {
+      SHALE_RETURN_IF_ERROR(DecodeWholeHandle(it->value(), &filter_handle));
+      has_filter = true;
+    }
+  }
+  SHALE_RETURN_IF_ERROR(it->status());
+  if (!has_props) return Status::Corruption("SST without a properties block");
+
+  SHALE_RETURN_IF_ERROR(ReadBlockChecked(props_handle, &contents));
+  SHALE_RETURN_IF_ERROR(DecodeTableProperties(contents.data, &props_));
+  if (props_.format_version != footer.format_version) {
+    return Status::Corruption("properties and footer disagree on the format version");
+  }
+
+  SHALE_RETURN_IF_ERROR(ReadBlockChecked(footer.index_handle, &contents));
+  index_block_.reset(new Block(std::move(contents.data)));
+
+  if (has_filter) {
+    SHALE_RETURN_IF_ERROR(ReadBlockChecked(filter_handle, &contents));
+    filter_data_ = std::move(contents.data);
+    Status s = NewFilterReader(filter_data_, &filter_);
+    // A filter kind this build does not know only costs speed: read without it.
+    if (s.IsNotSupported()) {
+      filter_.reset();
+      filter_data_.clear();
+    } else {
+      SHALE_RETURN_IF_ERROR(s);
+    }
+  }
+  return Status::OK();
+}
+
+Iterator* TableReader::BlockIterator(const TableReadOptions& options, const Slice& index_value) const {
+  BlockHandle handle;
+  Status s = DecodeWholeHandle(index_value, &handle);
+  if (!s.ok()) return NewEmptyIterator(s);
+  Cache* const cache = options_.block_cache;
+  char cache_key[16];
+  EncodeFixed64(cache_key, cache_id_);
+  EncodeFixed64(cache_key + 8, handle.offset);
+  const Slice key(cache_key, sizeof(cache_key));
+
+  Cache::Handle* cache_handle = cache != nullptr ? cache->Lookup(key) : nullptr;
+  Block* block = cache_handle != nullptr ? static_cast<Block*>(cache->Value(cache_handle)) : nullptr;
+  if (block == nullptr) {
+    BlockContents contents;
+    s = ReadBlockChecked(handle, &contents);
+    if (!s.ok()) return NewEmptyIterator(s);
+    block = new Block(std::move(contents.data));
+    if (cache != nullptr && options.fill_cache) {
+      cache_handle = cache->Insert(key, block, block->size(), &DeleteCachedBlock);
+    }
+  }
+  Iterator* iter = block->NewIterator(KeyOrder::kInternal, options.verify);
+  if (cache_handle != nullptr) {
+    iter->RegisterCleanup(&ReleaseCacheHandle, cache, cache_handle);
+  } else {
+    iter->RegisterCleanup(&DeleteBlock, block, nullptr);
+  }
+  return iter;
+}
+
+Iterator* TableReader::NewIndexIterator(const TableReadOptions& options) const {
+  Iterator* top = index_block_->NewIterator(KeyOrder::kInternal, options.verify);
+  if (props_.num_index_partitions == 0) return top;
+  return NewTwoLevelIterator(top, [this, options](const Slice& v) { return BlockIterator(options, v); });
+}
+
+Iterator* TableReader::NewIterator(const TableReadOptions& options) const {
+  return NewTwoLevelIterator(NewIndexIterator(options),
+                             [this, options](const Slice& v) { return BlockIterator(options, v); });
+}
+
+bool TableReader::KeyMayMatch(const Slice& user_key) const {
+  return filter_ == nullptr || filter_->MayMatch(FilterHash(user_key));
+}
+
+Status TableReader::Get(const TableReadOptions& options, const Slice& internal_lookup_key, void* arg,
+                        GetCallback callback) const {
+  const Slice user_key = ExtractUserKey(internal_lookup_key);
+  if (!KeyMayMatch(user_key)) return Status::OK();
+  std::unique_ptr<Iterator> it(NewIterator(options));
+  for (it->Seek(internal_lookup_key); it->Valid(); it->Next()) {
+    if (ExtractUserKey(it->key()) != user_key) break;
+    if (!callback(arg, it->key(), it->value())) break;
+  }
+  return it->status();
+}
+
+uint64_t TableReader::ApproximateOffsetOf(const Slice& internal_key) const {
+  TableReadOptions options;
+  options.fill_cache = false;
+  std::unique_ptr<Iterator> index(NewIndexIterator(options));
+  index->Seek(internal_key);
+  if (index->Valid()) {
+    BlockHandle handle;
+    if (DecodeWholeHandle(index->value(), &handle).ok()) return handle.offset;
+  }
+  // Past the last key, or an unreadable index: the end of the data.
+  return props_.data_size;
+}
+
+}  // namespace shale
