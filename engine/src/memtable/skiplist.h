@@ -39,6 +39,7 @@
 
 #include <atomic>
 #include <cassert>
+#include <cstddef>
 #include <cstdint>
 #include <new>
 
@@ -106,14 +107,20 @@ class SkipList {
   };
 
  private:
-  // A node is laid out as the Node struct followed by `height` links; the
-  // struct is aligned like a link so the links that follow are aligned too.
-  struct alignas(std::atomic<Node*>) Node {
+  // A node is laid out as the Node struct, padding up to the links'
+  // alignment, then `height` links (head_ has kMaxHeight).
+  struct Node {
     explicit Node(const Key& k) : key(k) {}
 
     const Key key;
 
-    std::atomic<Node*>* links() { return reinterpret_cast<std::atomic<Node*>*>(this + 1); }
+    static constexpr size_t LinksOffset() {
+      constexpr size_t kAlign = alignof(std::atomic<Node*>);
+      return (sizeof(Node) + kAlign - 1) / kAlign * kAlign;
+    }
+    std::atomic<Node*>* links() {
+      return reinterpret_cast<std::atomic<Node*>*>(reinterpret_cast<char*>(this) + LinksOffset());
+    }
 
     Node* Next(int level) { return links()[level].load(std::memory_order_acquire); }
     void SetNext(int level, Node* x) { links()[level].store(x, std::memory_order_release); }
@@ -149,7 +156,8 @@ SkipList<Key, Comparator>::SkipList(Comparator compare, Arena* arena, uint64_t s
 
 template <typename Key, class Comparator>
 typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::NewNode(const Key& key, int height) {
-  char* mem = arena_->AllocateAligned(sizeof(Node) + sizeof(std::atomic<Node*>) * height);
+  static_assert(alignof(Node) <= Arena::kAlignment && alignof(std::atomic<Node*>) <= Arena::kAlignment);
+  char* mem = arena_->AllocateAligned(Node::LinksOffset() + sizeof(std::atomic<Node*>) * height);
   Node* node = new (mem) Node(key);
   for (int i = 0; i < height; i++) new (&node->links()[i]) std::atomic<Node*>(nullptr);
   return node;
