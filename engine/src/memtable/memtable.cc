@@ -10,13 +10,12 @@ namespace shale {
 
 namespace {
 
-// The internal key at the front of an arena entry. The Slice points into the
-// arena.
-// REQUIRES: `entry` was written by MemTable::Add() or SearchEntry.
-Slice EntryKey(const char* entry) {
-  // The varint is followed by at least kInternalKeyTrailerSize key bytes, so
-  // reading up to kMaxVarint32Bytes stays inside the entry.
-  Slice in(entry, kMaxVarint32Bytes);
+// The varint32-length-prefixed bytes at `p`, which lies inside an entry
+// written by MemTable::Add() or SearchEntry; the Slice points into it.
+Slice LengthPrefixed(const char* p) {
+  // Trusted memory: the decoder reads byte by byte and stops at the varint's
+  // last byte, which is inside the entry, so it never reads the whole window.
+  Slice in(p, kMaxVarint32Bytes);
   uint32_t length = 0;
   const bool ok = GetVarint32(&in, &length);
   assert(ok);
@@ -24,15 +23,11 @@ Slice EntryKey(const char* entry) {
   return Slice(in.data(), length);
 }
 
-// The value after `key`, a Slice returned by EntryKey().
-Slice EntryValue(const Slice& key) {
-  Slice in(key.data() + key.size(), kMaxVarint32Bytes);
-  uint32_t length = 0;
-  const bool ok = GetVarint32(&in, &length);
-  assert(ok);
-  (void)ok;
-  return Slice(in.data(), length);
-}
+// The internal key at the front of an entry.
+Slice EntryKey(const char* entry) { return LengthPrefixed(entry); }
+
+// The value that follows `key`, a Slice returned by EntryKey().
+Slice EntryValue(const Slice& key) { return LengthPrefixed(key.data() + key.size()); }
 
 // An internal key in entry form (length prefix, no value), to search the
 // skiplist with: the comparator only reads the key part. Short keys stay on
@@ -133,7 +128,7 @@ void MemTable::Add(SequenceNumber seq, ValueKind kind, const Slice& user_key, co
   if (seq > LargestSequence()) largest_seq_.store(seq, std::memory_order_relaxed);
 }
 
-bool MemTable::Get(const LookupKey& key, std::string* value, Status* s, SequenceNumber* found_seq) {
+bool MemTable::Get(const LookupKey& key, std::string* value, Status* s, SequenceNumber* found_seq) const {
   // The lookup key sorts just before the newest version visible at its
   // snapshot, so the first entry at or after it is that version, if the
   // user key matches.

@@ -68,7 +68,7 @@ class MemTable {
   // In all of these, *found_seq (if non-null) = the entry's sequence.
   // Returns false, leaving *value, *s and *found_seq alone, when the key has
   // no version visible at the snapshot: the caller looks in older data.
-  bool Get(const LookupKey& key, std::string* value, Status* s, SequenceNumber* found_seq = nullptr);
+  bool Get(const LookupKey& key, std::string* value, Status* s, SequenceNumber* found_seq = nullptr) const;
 
   // An iterator over the internal keys, in CompareInternalKeys order: key()
   // is the internal key, value() the value. Seek/SeekForPrev take internal
