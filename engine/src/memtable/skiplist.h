@@ -1,8 +1,9 @@
 // SkipList: an ordered set of keys in an Arena, for the memtable.
 //
 // Keys are inserted, never removed or changed; the nodes live until the Arena
-// that holds them is destroyed. `Key` is a small copyable value (the memtable
-// uses `const char*` pointing at an arena entry); `Comparator` is a copyable
+// that holds them is destroyed. `Key` is a small copyable, default-
+// constructible value (the memtable uses `const char*` pointing at an arena
+// entry); `Comparator` is a copyable
 // callable `int operator()(const Key& a, const Key& b) const` returning <0, 0
 // or >0 like memcmp.
 //
@@ -13,8 +14,8 @@
 // Invariants:
 //   1. The level-0 list holds every inserted key, in strictly increasing order.
 //   2. The level-i list (i > 0) is a subsequence of the level-(i-1) list.
-//   3. A node's key and height never change after the node is published, and
-//      no node is unlinked or freed while the SkipList exists.
+//   3. A node's key never changes after the node is published, and no node
+//      is unlinked or freed while the SkipList exists.
 //   4. max_height_ only grows; head_ has kMaxHeight links, null until used.
 //
 // Memory-ordering contract:

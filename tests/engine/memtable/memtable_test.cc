@@ -306,13 +306,16 @@ TEST_CASE("memtable: matches a model of versions under random writes", "[memtabl
     // user key -> seq -> (kind, value)
     std::map<std::string, std::map<SequenceNumber, std::pair<ValueKind, std::string>>> model;
     SequenceNumber seq = 0;
+    uint64_t deletes = 0;
     for (int i = 0; i < 1500; i++) {
       const std::string key = "k" + std::to_string(rnd.Skewed(7));
       seq += 1 + rnd.Uniform(2);  // gaps, so some snapshots fall between writes
-      const ValueKind kind = rnd.OneIn(5) ? ValueKind::kDelete : ValueKind::kSet;
-      const std::string value = kind == ValueKind::kSet ? std::string(rnd.Skewed(8), 'a' + i % 26) : "";
+      const uint64_t pick = rnd.Uniform(10);
+      const ValueKind kind = pick < 2 ? ValueKind::kDelete : (pick < 3 ? ValueKind::kMerge : ValueKind::kSet);
+      const std::string value = kind == ValueKind::kDelete ? "" : std::string(rnd.Skewed(8), 'a' + i % 26);
       mem->Add(seq, kind, key, value);
       model[key][seq] = {kind, value};
+      if (kind == ValueKind::kDelete) deletes++;
     }
     for (int i = 0; i < 2000; i++) {
       const std::string key = "k" + std::to_string(rnd.Skewed(8));  // some never written
@@ -324,7 +327,11 @@ TEST_CASE("memtable: matches a model of versions under random writes", "[memtabl
         if (v != versions->second.begin()) {
           --v;
           const std::string at = "@" + std::to_string(v->first);
-          expect = v->second.first == ValueKind::kSet ? v->second.second + at : "NotFound" + at;
+          switch (v->second.first) {
+            case ValueKind::kSet: expect = v->second.second + at; break;
+            case ValueKind::kDelete: expect = "NotFound" + at; break;
+            default: expect = "NotSupported" + at; break;  // merge operand
+          }
         }
       }
       INFO("Get(" << key << ", " << snapshot << ")");
@@ -341,6 +348,8 @@ TEST_CASE("memtable: matches a model of versions under random writes", "[memtabl
     for (it->SeekToFirst(); it->Valid(); it->Next()) got_keys.push_back(it->key().ToString());
     REQUIRE(got_keys == expect_keys);
     REQUIRE(mem->NumEntries() == expect_keys.size());
+    REQUIRE(mem->NumDeletes() == deletes);
+    REQUIRE(mem->LargestSequence() == seq);
   }
 }
 

@@ -1,5 +1,6 @@
 #include "util/arena.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -30,11 +31,16 @@ TEST_CASE("arena: allocations keep their bytes and usage bounds them", "[util][a
     total += size;
     REQUIRE(arena.MemoryUsage() >= total);
   }
-  // No allocation overlapped another.
+  // Every allocation kept its bytes...
   for (size_t i = 0; i < allocated.size(); i++) {
     const auto& [size, p] = allocated[i];
     for (size_t b = 0; b < size; b++) REQUIRE(static_cast<unsigned char>(p[b]) == (i & 0xff));
   }
+  // ...and none overlaps the next one in address order.
+  std::vector<std::pair<uintptr_t, size_t>> ranges;
+  for (const auto& [size, p] : allocated) ranges.emplace_back(reinterpret_cast<uintptr_t>(p), size);
+  std::sort(ranges.begin(), ranges.end());
+  for (size_t i = 1; i < ranges.size(); i++) REQUIRE(ranges[i - 1].first + ranges[i - 1].second <= ranges[i].first);
   // Slack is bounded: abandoned block tails are under a quarter block each.
   REQUIRE(arena.MemoryUsage() < total * 2 + Arena::kBlockSize);
 }
