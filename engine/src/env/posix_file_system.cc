@@ -193,7 +193,12 @@ class PosixFileSystem final : public FileSystem {
   }
 
   Status CreateDir(const std::string& dir) override {
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return PosixError("mkdir " + dir, errno);
+    if (::mkdir(dir.c_str(), 0755) == 0) return Status::OK();
+    if (errno != EEXIST) return PosixError("mkdir " + dir, errno);
+    // EEXIST also covers a file of that name, which is not a directory.
+    struct stat st;
+    if (::stat(dir.c_str(), &st) != 0) return PosixError("stat " + dir, errno);
+    if (!S_ISDIR(st.st_mode)) return Status::IOError("mkdir " + dir + ": exists and is not a directory");
     return Status::OK();
   }
 
