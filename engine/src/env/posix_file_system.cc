@@ -97,9 +97,12 @@ class PosixFile final : public File {
 
   Status Size(uint64_t* size) const override {
     if (fd_ < 0) return Status::Closed(path_);
-    struct stat st;
-    if (::fstat(fd_, &st) != 0) return PosixError("stat " + path_, errno);
-    *size = static_cast<uint64_t>(st.st_size);
+    // Not fstat: Emscripten's NODERAWFS answers fstat from the path the file
+    // was opened with, which is wrong once the file is renamed or removed.
+    // pread/pwrite ignore the offset that seeking moves.
+    off_t end = ::lseek(fd_, 0, SEEK_END);
+    if (end < 0) return PosixError("size " + path_, errno);
+    *size = static_cast<uint64_t>(end);
     return Status::OK();
   }
 

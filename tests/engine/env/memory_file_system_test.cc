@@ -5,7 +5,8 @@
 #include "test_util.h"
 #include "util/mutex.h"
 
-#if !SHALE_SINGLE_THREADED
+// Emscripten builds have no -pthread: std::thread aborts there.
+#if !SHALE_SINGLE_THREADED && !defined(__EMSCRIPTEN__)
 #include <thread>
 #endif
 
@@ -262,7 +263,7 @@ TEST_CASE("memory fs: counts syncs and synced bytes", "[env]") {
   REQUIRE(fs.SyncDirCount() == 1);
 }
 
-#if !SHALE_SINGLE_THREADED
+#if !SHALE_SINGLE_THREADED && !defined(__EMSCRIPTEN__)
 TEST_CASE("memory fs: writers on many files and a crash copier run together", "[env]") {
   MemoryFileSystem fs;
   std::vector<std::thread> threads;
