@@ -5,6 +5,13 @@
 
 #include "env/memory_file_system.h"
 #include "test_util.h"
+#include "util/mutex.h"
+
+// Emscripten builds have no -pthread: std::thread aborts there.
+#if !SHALE_SINGLE_THREADED && !defined(__EMSCRIPTEN__)
+#include <atomic>
+#include <thread>
+#endif
 
 namespace shale {
 namespace {
@@ -185,5 +192,52 @@ TEST_CASE("fault fs: a rename rule matches either path", "[env]") {
   REQUIRE_OK(fs.Rename("/tmp-1", "/tmp-2"));
   REQUIRE(fs.Rename("/CURRENT", "/x").IsIOError());
 }
+
+TEST_CASE("fault fs: a failed sync leaves the bytes undurable in the memory fs beneath", "[env]") {
+  MemoryFileSystem mem;
+  FaultInjectionFileSystem fs(&mem);
+  std::unique_ptr<File> f;
+  REQUIRE_OK(fs.Open("/log", OpenMode::kCreate, &f));
+  REQUIRE_OK(f->Append("one"));
+  REQUIRE_OK(f->Sync());
+  REQUIRE_OK(fs.SyncDir("/"));
+  fs.AddRule(FaultRule::Nth(FaultOp::kSync, "log", 1));
+  REQUIRE_OK(f->Append("two"));
+  REQUIRE(f->Sync().IsIOError());
+  REQUIRE(Contents(mem.CrashCopy(1, CrashMode::kDropUnsynced).get(), "/log") == "one");
+  REQUIRE_OK(f->Sync());  // the rule fired once
+  REQUIRE(Contents(mem.CrashCopy(1, CrashMode::kDropUnsynced).get(), "/log") == "onetwo");
+}
+
+#if !SHALE_SINGLE_THREADED && !defined(__EMSCRIPTEN__)
+TEST_CASE("fault fs: rules and counters hold under concurrent calls", "[env]") {
+  MemoryFileSystem mem;
+  FaultInjectionFileSystem fs(&mem, 3);
+  fs.AddRule(FaultRule::WithProbability(FaultOp::kWrite, "", 0.5));
+  std::atomic<uint64_t> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; t++) {
+    threads.emplace_back([&, t] {
+      std::unique_ptr<File> f;
+      if (!fs.Open("/f" + std::to_string(t), OpenMode::kCreate, &f).ok()) return;
+      for (int i = 0; i < 250; i++) {
+        if (!f->Append("x").ok()) failed++;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  REQUIRE(fs.Calls(FaultOp::kWrite) == 1000);
+  REQUIRE(fs.Injected(FaultOp::kWrite) == failed);
+  uint64_t stored = 0;
+  for (int t = 0; t < 4; t++) {
+    uint64_t size = 0;
+    REQUIRE_OK(mem.GetSize("/f" + std::to_string(t), &size));
+    stored += size;
+  }
+  REQUIRE(stored == 1000 - failed);
+  REQUIRE(failed > 300);
+  REQUIRE(failed < 700);
+}
+#endif
 
 }  // namespace shale
