@@ -97,9 +97,12 @@ class PosixFile final : public File {
 
   Status Size(uint64_t* size) const override {
     if (fd_ < 0) return Status::Closed(path_);
-    struct stat st;
-    if (::fstat(fd_, &st) != 0) return PosixError("stat " + path_, errno);
-    *size = static_cast<uint64_t>(st.st_size);
+    // Not fstat: Emscripten's NODERAWFS answers fstat from the path the file
+    // was opened with, which is wrong once the file is renamed or removed.
+    // pread/pwrite ignore the offset that seeking moves.
+    off_t end = ::lseek(fd_, 0, SEEK_END);
+    if (end < 0) return PosixError("size " + path_, errno);
+    *size = static_cast<uint64_t>(end);
     return Status::OK();
   }
 
@@ -193,7 +196,12 @@ class PosixFileSystem final : public FileSystem {
   }
 
   Status CreateDir(const std::string& dir) override {
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return PosixError("mkdir " + dir, errno);
+    if (::mkdir(dir.c_str(), 0755) == 0) return Status::OK();
+    if (errno != EEXIST) return PosixError("mkdir " + dir, errno);
+    // EEXIST also covers a file of that name, which is not a directory.
+    struct stat st;
+    if (::stat(dir.c_str(), &st) != 0) return PosixError("stat " + dir, errno);
+    if (!S_ISDIR(st.st_mode)) return Status::IOError("mkdir " + dir + ": exists and is not a directory");
     return Status::OK();
   }
 

@@ -1,0 +1,107 @@
+// MemoryFileSystem: a FileSystem held in memory that knows what is durable,
+// so a test can cut the power at any point and look at what a disk would
+// hold. Also the backend of in-memory databases (NewMemoryFileSystem()).
+//
+// Thread safety: every method may be called from any thread; one mutex
+// guards the whole tree (this is for tests, not throughput). Handles follow
+// the File contract: one writer, any number of concurrent Read()s. Handles
+// and locks may outlive the filesystem that made them.
+//
+// Paths: '/'-separated; empty components are ignored, so "/db/x", "db//x"
+// and "db/x" name the same file, and "" or "/" is the root directory, which
+// always exists. Directories are real: a file can only be created in an
+// existing directory (else NotFound), and CreateDir does not create parents.
+// Renaming a directory is NotSupported (the engine never does it).
+//
+// What is durable:
+//   1. A file's durable contents are its contents when its last Sync()
+//      completed (through any handle). Writes and truncations since then are
+//      kept, in order, as the file's unsynced changes.
+//   2. A directory's durable entries are the name -> file/directory bindings
+//      it had when its last SyncDir() completed. A directory created by
+//      CreateDir starts with no durable entries; the root starts empty too.
+//
+// Crash model (SimulateCrash, CrashCopy). The tree after a crash is rebuilt
+// from durable state only, walking durable entries from the root:
+//   3. A directory holds exactly its durable entries. So a file or directory
+//      created since its parent's last SyncDir vanishes (with everything in
+//      it), even if its bytes were synced; an entry removed since then
+//      reappears, holding what its file durably held; a rename since then is
+//      undone. A rename across directories is two independent changes: if
+//      only the target directory was synced, both names exist afterwards and
+//      refer to the same file (like a hard link).
+//   4. A file holds its durable contents plus, by mode:
+//        kDropUnsynced: nothing more.
+//        kKeepRandomUnsynced: the first k of its unsynced changes (k seeded
+//          uniform in [0, all]) and, half the time, a random prefix of change
+//          k+1 when that is a write. The result is always a state the file
+//          passed through, or one cut inside a single write.
+//        kKeepRandomUnsyncedTorn: like kKeepRandomUnsynced, but when the file
+//          has unsynced changes one of them (k seeded uniform in [0, all)) is
+//          always cut, and if it is a write its kept 1..len bytes are replaced,
+//          half the time by zeros (a size update that beat the data block) and
+//          half the time by random garbage (a torn sector).
+//      Choices are drawn from `seed` in path order, so the same seed on the
+//      same history gives the same disk.
+//   5. Everything that survived is durable in the new tree.
+//   6. Every handle opened before the crash is dead: each call returns
+//      IOError("crashed"). Every lock is released (the holders' FileLock
+//      objects become inert).
+
+#ifndef SHALE_ENV_MEMORY_FILE_SYSTEM_H_
+#define SHALE_ENV_MEMORY_FILE_SYSTEM_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "shale/file_system.h"
+
+namespace shale {
+
+enum class CrashMode : uint8_t {
+  kDropUnsynced,
+  kKeepRandomUnsynced,
+  kKeepRandomUnsyncedTorn,
+};
+
+class MemoryFileSystem final : public FileSystem {
+ public:
+  MemoryFileSystem();
+  ~MemoryFileSystem() override;
+
+  Status Open(const std::string& path, OpenMode mode, std::unique_ptr<File>* file) override;
+  Status Remove(const std::string& path) override;
+  Status Rename(const std::string& from, const std::string& to) override;
+  Status Exists(const std::string& path) override;
+  Status GetSize(const std::string& path, uint64_t* size) override;
+  Status List(const std::string& dir, std::vector<std::string>* names) override;
+  Status CreateDir(const std::string& dir) override;
+  Status SyncDir(const std::string& dir) override;
+  Status Lock(const std::string& path, std::unique_ptr<FileLock>* lock) override;
+
+  // Turns this filesystem into what a disk would hold after a power loss at
+  // this instant (model above).
+  void SimulateCrash(uint64_t seed, CrashMode mode);
+
+  // A new filesystem holding what SimulateCrash(seed, mode) would leave,
+  // while this one keeps running untouched.
+  std::unique_ptr<MemoryFileSystem> CrashCopy(uint64_t seed, CrashMode mode) const;
+
+  // Counters since construction (not reset by a crash).
+  uint64_t SyncCount() const;     // completed File::Sync() calls
+  uint64_t SyncedBytes() const;   // bytes of writes made durable by them
+  uint64_t SyncDirCount() const;  // completed SyncDir() calls
+
+  struct State;  // shared with handles and locks; defined in the .cc
+
+ private:
+  explicit MemoryFileSystem(std::shared_ptr<State> state);
+
+  const std::shared_ptr<State> state_;
+};
+
+}  // namespace shale
+
+#endif  // SHALE_ENV_MEMORY_FILE_SYSTEM_H_
