@@ -40,4 +40,12 @@ std::string NewTempDir(const std::string& name) {
   return dir;
 }
 
+std::string TestdataPath(const std::string& module, const std::string& name) {
+  const char* dir = getenv("SHALE_TESTDATA_DIR");
+  if (dir != nullptr && dir[0] != '\0') return std::string(dir) + "/" + module + "/" + name;
+  std::string here = __FILE__;  // .../tests/engine/test_util.cc
+  here.resize(here.rfind('/'));
+  return here + "/testdata/" + module + "/" + name;
+}
+
 }  // namespace shale::test

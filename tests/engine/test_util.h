@@ -15,6 +15,10 @@ namespace shale::test {
 // directory that run_wasi.mjs pre-opens as /tmp.
 std::string NewTempDir(const std::string& name);
 
+// Path of tests/engine/testdata/<module>/<name>. $SHALE_TESTDATA_DIR overrides
+// the source tree's location (run_wasi.mjs pre-opens it under WASI).
+std::string TestdataPath(const std::string& module, const std::string& name);
+
 }  // namespace shale::test
 
 // REQUIREs that a Status is OK and prints it when it is not.

@@ -41,7 +41,7 @@ Status CheckStorage(FileSystem* fs, const std::string& dir, const Slice& payload
   SHALE_RETURN_IF_ERROR(file->Close());
   if (got.size() != size) return Status::Corruption(path + ": short read");
   const uint64_t expected = DecodeFixed64(got.data() + size - kTrailerSize);
-  if (Hash64(got.data(), static_cast<size_t>(size - kTrailerSize)) != expected) return Status::Corruption(path + ": checksum mismatch");
+  if (Hash64(got.data(), size - kTrailerSize) != expected) return Status::Corruption(path + ": checksum mismatch");
   if (DecodeFixed32(got.data()) != kMagic) return Status::Corruption(path + ": bad magic");
   read_back->assign(got.data() + kHeaderSize, DecodeFixed32(got.data() + 4));
   return Status::OK();

@@ -13,7 +13,9 @@
 namespace shale {
 
 uint64_t Hash64(const char* data, size_t n, uint64_t seed = 0);
-inline uint64_t Hash64(const Slice& s, uint64_t seed = 0) { return Hash64(s.data(), s.size(), seed); }
+// No seed parameter here on purpose: with one, Hash64(ptr, uint64_t length)
+// would be ambiguous on wasm32, where size_t is 32 bits.
+inline uint64_t Hash64(const Slice& s) { return Hash64(s.data(), s.size()); }
 
 // Streaming XXH3-64 for checksums over several pieces (header + payload)
 // without copying them together. Equal to Hash64 over the concatenation.

@@ -1,6 +1,7 @@
 // Mutex, MutexLock and CondVar: thin wrappers so the engine builds where
-// there are no threads. libc++ for WASI is built without thread support, so
-// there the wrappers are empty; every target that has threads uses std::mutex.
+// there are no threads. libc++ for WASI is built without thread support, and
+// our Emscripten build has no -pthread (std::thread aborts there), so on both
+// the wrappers are empty; every target that has threads uses std::mutex.
 //
 // Code must not rely on another thread to make progress while it waits on a
 // CondVar in a single-threaded build: there Wait() returns at once, and the
@@ -9,7 +10,7 @@
 #ifndef SHALE_UTIL_MUTEX_H_
 #define SHALE_UTIL_MUTEX_H_
 
-#if defined(__wasi__)
+#if defined(__wasi__) || (defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__))
 #define SHALE_SINGLE_THREADED 1
 #else
 #include <chrono>

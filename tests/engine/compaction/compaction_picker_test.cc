@@ -16,15 +16,6 @@
 namespace shale {
 namespace {
 
-std::string TestdataPath(const std::string& name) {
-  const char* dir = std::getenv("SHALE_TESTDATA_DIR");
-  if (dir != nullptr && dir[0] != '\0') return std::string(dir) + "/compaction/" + name;
-  std::string here = __FILE__;  // .../tests/engine/compaction/compaction_picker_test.cc
-  here.resize(here.rfind('/'));
-  here.resize(here.rfind('/'));
-  return here + "/testdata/compaction/" + name;
-}
-
 uint64_t ParseSize(const std::string& text) {
   size_t pos = 0;
   const double value = std::stod(text, &pos);
@@ -208,7 +199,7 @@ std::vector<Case> ParseCases(const std::string& path) {
 }  // namespace
 
 TEST_CASE("compaction picker: data-driven pictures", "[compaction]") {
-  const std::string path = TestdataPath("picker.txt");
+  const std::string path = test::TestdataPath("compaction", "picker.txt");
   std::vector<Case> cases = ParseCases(path);
   REQUIRE(cases.size() > 5);
   const bool rewrite = std::getenv("SHALE_REWRITE_TESTDATA") != nullptr;

@@ -8,7 +8,7 @@
 #include "util/mutex.h"
 
 // Emscripten builds have no -pthread: std::thread aborts there.
-#if !SHALE_SINGLE_THREADED && !defined(__EMSCRIPTEN__)
+#if !SHALE_SINGLE_THREADED
 #include <atomic>
 #include <thread>
 #endif
@@ -209,7 +209,7 @@ TEST_CASE("fault fs: a failed sync leaves the bytes undurable in the memory fs b
   REQUIRE(Contents(mem.CrashCopy(1, CrashMode::kDropUnsynced).get(), "/log") == "onetwo");
 }
 
-#if !SHALE_SINGLE_THREADED && !defined(__EMSCRIPTEN__)
+#if !SHALE_SINGLE_THREADED
 TEST_CASE("fault fs: rules and counters hold under concurrent calls", "[env]") {
   MemoryFileSystem mem;
   FaultInjectionFileSystem fs(&mem, 3);

@@ -13,7 +13,7 @@
 #include "util/mutex.h"
 
 // Emscripten builds have no -pthread: std::thread aborts there.
-#if !SHALE_SINGLE_THREADED && !defined(__EMSCRIPTEN__)
+#if !SHALE_SINGLE_THREADED
 #include <atomic>
 #include <thread>
 #endif
@@ -266,7 +266,7 @@ TEST_CASE("fs conformance: a closed handle answers Closed", "[env]") {
   });
 }
 
-#if !SHALE_SINGLE_THREADED && !defined(__EMSCRIPTEN__)
+#if !SHALE_SINGLE_THREADED
 TEST_CASE("fs conformance: concurrent reads of one handle", "[env]") {
   ForEachBackend([](FileSystem* fs, const std::string& dir) {
     std::string contents;

@@ -6,7 +6,7 @@
 #include "util/mutex.h"
 
 // Emscripten builds have no -pthread: std::thread aborts there.
-#if !SHALE_SINGLE_THREADED && !defined(__EMSCRIPTEN__)
+#if !SHALE_SINGLE_THREADED
 #include <thread>
 #endif
 
@@ -263,7 +263,7 @@ TEST_CASE("memory fs: counts syncs and synced bytes", "[env]") {
   REQUIRE(fs.SyncDirCount() == 1);
 }
 
-#if !SHALE_SINGLE_THREADED && !defined(__EMSCRIPTEN__)
+#if !SHALE_SINGLE_THREADED
 TEST_CASE("memory fs: writers on many files and a crash copier run together", "[env]") {
   MemoryFileSystem fs;
   std::vector<std::thread> threads;

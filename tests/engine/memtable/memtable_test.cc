@@ -13,7 +13,7 @@
 
 // util/mutex.h marks only WASI as single-threaded, but Emscripten without
 // -pthread (the project's build) cannot start a std::thread either.
-#if !SHALE_SINGLE_THREADED && !(defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__))
+#if !SHALE_SINGLE_THREADED
 #define SHALE_TEST_THREADS 1
 #endif
 

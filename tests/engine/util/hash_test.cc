@@ -16,9 +16,9 @@ TEST_CASE("hash: streaming equals one-shot over the concatenation", "[util]") {
     Hasher64 h(seed);
     h.Update(Slice(data.data(), 13));
     h.Update(Slice(data.data() + 13, data.size() - 13));
-    REQUIRE(h.Digest() == Hash64(data, seed));
+    REQUIRE(h.Digest() == Hash64(data.data(), data.size(), seed));
   }
-  REQUIRE(Hash64(data, 1) != Hash64(data, 2));
+  REQUIRE(Hash64(data.data(), data.size(), 1) != Hash64(data.data(), data.size(), 2));
 }
 
 TEST_CASE("hash: a single flipped bit changes the hash", "[util]") {
