@@ -1,0 +1,95 @@
+// DB: a persistent, ordered key-value store (an LSM tree) in one directory.
+//
+// Keys and values are arbitrary bytes; keys order bytewise. Keys may be empty
+// and up to kMaxKeySize bytes; values up to kMaxValueSize bytes.
+//
+// Thread safety: all methods may be called concurrently from any threads,
+// except that Close() must not race with other calls. Iterators and
+// snapshots are used by one thread at a time.
+//
+// Every write is atomic (a WriteBatch is applied wholly or not at all) and
+// visible to reads as soon as the call returns. Durability per
+// shale::Durability. Reads see a consistent snapshot.
+
+#ifndef SHALE_DB_H_
+#define SHALE_DB_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "shale/iterator.h"
+#include "shale/options.h"
+#include "shale/slice.h"
+#include "shale/status.h"
+#include "shale/write_batch.h"
+
+namespace shale {
+
+constexpr size_t kMaxKeySize = 64 << 10;
+constexpr size_t kMaxValueSize = 256 << 20;
+
+// A consistent read view. Obtained from DB::GetSnapshot, released with
+// DB::ReleaseSnapshot; versions it can see are kept until it is released.
+class Snapshot {
+ public:
+  virtual uint64_t sequence() const = 0;
+
+ protected:
+  virtual ~Snapshot() = default;
+};
+
+class DB {
+ public:
+  // Opens (or creates, per options) the database in directory `name`.
+  // Locked: another process (or DB object) has it open.
+  static Status Open(const Options& options, const std::string& name, std::unique_ptr<DB>* db);
+  // Removes every file of the database and its directory.
+  static Status Destroy(const Options& options, const std::string& name);
+
+  DB() = default;
+  DB(const DB&) = delete;
+  DB& operator=(const DB&) = delete;
+  // Closes the DB if Close() was not called (errors are then lost).
+  virtual ~DB() = default;
+
+  virtual Status Put(const WriteOptions& options, const Slice& key, const Slice& value) = 0;
+  virtual Status Delete(const WriteOptions& options, const Slice& key) = 0;
+  virtual Status Write(const WriteOptions& options, WriteBatch* batch) = 0;
+
+  // NotFound when the key has no value.
+  virtual Status Get(const ReadOptions& options, const Slice& key, std::string* value) = 0;
+  // One status per key (NotFound for absent ones), all read from one view.
+  virtual std::vector<Status> MultiGet(const ReadOptions& options, const std::vector<Slice>& keys,
+                                       std::vector<std::string>* values) = 0;
+  // The caller deletes the iterator before closing the DB. key() and value()
+  // are user keys and values.
+  virtual Iterator* NewIterator(const ReadOptions& options) = 0;
+
+  virtual const Snapshot* GetSnapshot() = 0;
+  virtual void ReleaseSnapshot(const Snapshot* snapshot) = 0;
+
+  // Writes the memtable to an L0 table and waits until it is installed.
+  virtual Status Flush() = 0;
+  // Compacts every file overlapping [begin, end] (null: unbounded) down to the
+  // last level, and waits.
+  virtual Status CompactRange(const Slice* begin, const Slice* end) = 0;
+  // Syncs every write made so far.
+  virtual Status SyncWAL() = 0;
+  // Runs due background work inline for at most `budget_micros` (0: until
+  // none is due). Returns whether work remains. For hosts without threads.
+  virtual bool RunBackgroundWork(uint64_t budget_micros) = 0;
+
+  // Text properties: "shale.stats", "shale.levels", "shale.num-files-at-level<N>",
+  // "shale.total-sst-bytes", "shale.cache", ... ; false for an unknown name.
+  virtual bool GetProperty(const Slice& name, std::string* value) = 0;
+
+  // Syncs, stops background work, releases files and the lock. Calls after
+  // Close() return Closed.
+  virtual Status Close() = 0;
+};
+
+}  // namespace shale
+
+#endif  // SHALE_DB_H_
