@@ -1,5 +1,5 @@
 // WriteBatchInternal: the engine's access to a WriteBatch's encoding, which
-// is also the payload of a WAL record (docs/format/wal.md):
+// is also the payload of a WAL record (docs/format.md (wal section)):
 //
 //   rep     := sequence (fixed64) | count (fixed32) | entry{count}
 //   entry   := kind (1 byte, ValueKind of db/dbformat.h) | body

@@ -3,7 +3,7 @@
 // Costs a little false-positive rate over a classic Bloom filter (about 1%
 // vs 0.8% at 10 bits per key) for one memory access per query.
 //
-// Block layout (docs/format/sst.md, "Filter block"):
+// Block layout (docs/format.md (sst section), "Filter block"):
 //   type id (1 byte, FilterType::kBlockedBloom) | num_probes (1 byte, 1..30)
 //   | reserved (2 zero bytes) | num_lines (fixed32, >= 1) | lines (64 bytes each)
 // Readers use the stored num_probes, so the writer's bits-per-key can change

@@ -5,7 +5,7 @@
 // table is dropped once it has been flushed. Range tombstones are not stored
 // here (issue "range tombstones").
 //
-// Entry in the arena (in memory only; layout in docs/format/memtable.md):
+// Entry in the arena (in memory only; layout in docs/format.md (memtable section)):
 //   varint32 internal-key length | internal key | varint32 value length | value
 //
 // Thread safety: Add() needs external synchronization (the DB's single

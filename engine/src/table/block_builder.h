@@ -1,7 +1,7 @@
 // BlockBuilder: serializes sorted key/value entries into one block payload
 // (data, index, metaindex and properties blocks all use it).
 //
-// Layout (docs/format/sst.md, "Block payload"):
+// Layout (docs/format.md (sst section), "Block payload"):
 //   entry*  restart[num_restarts] (fixed32 each)  num_restarts (fixed32)
 //   entry = shared (varint32) | unshared (varint32) | value_len (varint32)
 //           | key[shared..] (unshared bytes) | value

@@ -1,6 +1,6 @@
 // The SST's physical layout: block handles, the block envelope and trailer,
 // the footer, and ReadBlock(), the one way a block gets from a file into
-// memory (docs/format/sst.md).
+// memory (docs/format.md (sst section)).
 //
 // Every block on disk is
 //   payload | envelope (1 byte) | checksum (fixed64 XXH3-64 of payload+envelope)

@@ -1,6 +1,6 @@
 // TableBuilder: writes one SST from internal keys added in order.
 //
-// File layout (docs/format/sst.md):
+// File layout (docs/format.md (sst section)):
 //   data block* | filter block? | index partition* | index | properties
 //   | metaindex | footer
 // Every block carries the envelope + checksum trailer (format.h).

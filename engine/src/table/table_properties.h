@@ -2,7 +2,7 @@
 // its properties block, read back at Open. Compaction pickers, stats and
 // tools use them without reading data blocks.
 //
-// Encoding (docs/format/sst.md, "Properties block"): a block (bytewise
+// Encoding (docs/format.md (sst section), "Properties block"): a block (bytewise
 // order) of name -> value entries, names "shale.*", integers as varint64,
 // keys as raw bytes. Readers ignore names they do not know and leave fields
 // whose names are missing at their defaults, so properties can be added

@@ -9,7 +9,7 @@
 // time (R5) and rejects a torn length before trusting it.
 // The first record is a snapshot edit (comparator, log number, next file
 // number, last sequence and every live file). Byte layout and the crash
-// analysis: docs/format/manifest.md.
+// analysis: docs/format.md (manifest section).
 //
 // Writer invariants (what VersionSet does, and what recovery relies on):
 //   W1. A manifest's header and snapshot are written, the file synced and

@@ -5,7 +5,7 @@
 // per-level compaction pointers). The first record of every manifest is a
 // snapshot edit that adds every live file and sets every scalar.
 //
-// Encoding (docs/format/manifest.md): a sequence of fields, each a varint tag
+// Encoding (docs/format.md (manifest section)): a sequence of fields, each a varint tag
 // followed by the field. Tags below kFirstIgnorableTag are required-known: a
 // decoder that meets one it does not know fails with Corruption, because
 // skipping it could change the meaning of the version. Tags from

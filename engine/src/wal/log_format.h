@@ -1,6 +1,6 @@
 // The log format: a file of fixed-size blocks holding checksummed fragments
 // of records. The WAL uses it (one WriteBatch per record), and so may the
-// manifest. Byte diagram: docs/format/wal.md.
+// manifest. Byte diagram: docs/format.md (wal section).
 //
 // A log file is a sequence of 32 KiB blocks (the last one may be partial).
 // Each block holds whole fragments; a fragment never crosses a block end.
