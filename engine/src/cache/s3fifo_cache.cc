@@ -119,6 +119,8 @@ class S3FifoShard {
   }
 
   // Evicts until the usage fits the capacity or only pinned entries are left.
+  // Terminates: every round frees an entry or moves one from small to main
+  // (never back), and each pass below is bounded.
   void EvictToCapacity(Handle** garbage) {
     while (Usage() > capacity_) {
       const bool small_first = !small_.empty() && (small_.charge() >= small_target_ || main_.empty());
@@ -128,10 +130,10 @@ class S3FifoShard {
     }
   }
 
-  // Moves small's oldest unpinned-or-referenced entry on: to main if it was
-  // hit, else out of the cache into the ghost queue. Pinned unreferenced
-  // entries go back to the front. Returns false when a full pass over small
-  // found nothing to move.
+  // Moves on the oldest entry of small that was hit or is unpinned: to main
+  // if it was hit (keeping its counter, as evidence for main's passes), else
+  // out of the cache into the ghost queue. Pinned entries never hit go back to
+  // the front. Returns false when a full pass over small found nothing to move.
   bool EvictFromSmall(Handle** garbage) {
     for (size_t n = small_.count(); n > 0; n--) {
       Handle* e = small_.Back();
