@@ -56,9 +56,10 @@ class Cache {
   virtual Stats GetStats() const = 0;
 };
 
-// The block cache: S3-FIFO (a small probationary FIFO, a main FIFO with
-// second-chance bits, and a ghost queue of recently evicted keys), which keeps
-// one long scan from flushing the hot set.
+// The block cache: S3-FIFO (a small probationary FIFO, a main FIFO whose
+// entries carry a 0..3 use counter that spares them while non-zero, and a
+// ghost queue of recently evicted keys), which keeps one long scan from
+// flushing the hot set.
 Cache* NewBlockCache(size_t capacity_bytes);
 
 // Plain LRU, for small caches of expensive objects (open tables).

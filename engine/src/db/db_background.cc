@@ -1,0 +1,329 @@
+// Background work: flushes and compactions (DESIGN.md §2). Each job is
+// produced without mu_ from immutable inputs into new files, then installed
+// under mu_ by one VersionSet::LogAndApply. One job runs at a time
+// (invariant 4); flushes go first because writers stall on them.
+
+#include "compaction/compaction_iterator.h"
+#include "compaction/rate_limiter.h"
+#include "compaction/table_output.h"
+#include "db/db_impl.h"
+#include "db/merging_iterator.h"
+#include "version/filename.h"
+#include "version/level_iterator.h"
+
+namespace shale {
+
+// Shared with scheduled closures, which may outlive the DB in a caller's
+// executor: `db` is cleared at Close, and a closure holds `mu` while it runs,
+// so Close waits for a running one and later ones do nothing.
+struct DBImpl::BackgroundToken {
+  Mutex mu;
+  DBImpl* db = nullptr;
+};
+
+void DBImpl::RunScheduledWork(const std::shared_ptr<BackgroundToken>& token) {
+  MutexLock token_lock(&token->mu);
+  DBImpl* db = token->db;
+  if (db == nullptr) return;
+  MutexLock lock(&db->mu_);
+  db->bg_scheduled_ = false;
+  db->BackgroundCall();
+}
+
+void DBImpl::RunGroupSync(const std::shared_ptr<BackgroundToken>& token) {
+  MutexLock token_lock(&token->mu);
+  if (token->db != nullptr) token->db->GroupSyncIfDue();
+}
+
+// REQUIRES: mu_ held.
+bool DBImpl::BackgroundWorkDue() const {
+  if (!imm_.empty()) return true;
+  if (manual_compactions_ > 0) return false;
+  const LevelScores scores = picker_.ComputeScores(*versions_->current());
+  for (int level = 0; level < kNumLevels; level++) {
+    if (scores.score[level] >= 1) return true;
+  }
+  return false;
+}
+
+// REQUIRES: mu_ held.
+void DBImpl::MaybeScheduleBackgroundWork() {
+  if (bg_scheduled_ || bg_running_ || closed_ || !bg_error_.ok()) return;
+  // After a transient failure (a full disk) wait for a writer or Flush() to
+  // ask again instead of retrying in a tight loop.
+  if (!soft_error_.ok()) return;
+  if (!BackgroundWorkDue()) return;
+  bg_scheduled_ = true;
+  std::shared_ptr<BackgroundToken> token = token_;
+  executor_->Schedule([token] { RunScheduledWork(token); });
+}
+
+bool DBImpl::RunBackgroundWork(uint64_t budget_micros) {
+  if (inline_executor_ != nullptr) return inline_executor_->RunPending(budget_micros);
+  MutexLock lock(&mu_);
+  return bg_running_ || bg_scheduled_;
+}
+
+// REQUIRES: mu_ held. Runs one job if one is due and none is running.
+void DBImpl::BackgroundCall() {
+  if (bg_running_ || closed_ || !bg_error_.ok()) return;
+  bg_running_ = true;
+  Status s;
+  if (!imm_.empty()) {
+    s = RunFlush();
+  } else if (manual_compactions_ == 0) {
+    std::string pointers[kNumLevels];
+    for (int level = 0; level < kNumLevels; level++) pointers[level] = versions_->CompactPointer(level);
+    std::unique_ptr<PickedCompaction> c = picker_.Pick(versions_->current(), pointers);
+    if (c != nullptr) s = RunCompaction(c.get());
+  }
+  if (!s.ok()) RecordBackgroundError(s);
+  bg_running_ = false;
+  MaybeScheduleBackgroundWork();
+  bg_cv_.SignalAll();
+}
+
+// REQUIRES: mu_ held.
+void DBImpl::RecordBackgroundError(const Status& s) {
+  if (s.ok()) return;
+  if (s.IsNoSpace()) {
+    soft_error_ = s;
+  } else if (bg_error_.ok()) {
+    bg_error_ = s;
+  }
+  bg_cv_.SignalAll();
+}
+
+TableOptions DBImpl::MakeTableOptions() const {
+  TableOptions t;
+  t.block_size = options_.block_size;
+  t.restart_interval = options_.block_restart_interval;
+  t.compression = options_.compression == Compression::kZstd ? CompressionType::kZstd : CompressionType::kNone;
+  t.compression_level = options_.compression_level;
+  t.bloom_bits_per_key = options_.bloom_bits_per_key;
+  t.block_cache = block_cache_;
+  return t;
+}
+
+// Called without mu_. Writes the entries `input` yields (after dropping what
+// no snapshot can see) to new table files.
+Status DBImpl::BuildTables(Iterator* input, const std::vector<SequenceNumber>& snapshots, bool bottommost,
+                           uint64_t target_file_size, std::vector<FileMetaData>* outputs) {
+  CompactionIterator compacted(input, snapshots, bottommost);
+  TableOutputOptions out;
+  out.table = MakeTableOptions();
+  out.target_file_size = target_file_size;
+  out.clock = clock_;
+  out.rate_limiter = rate_limiter_.get();
+  out.remove_file = [this](uint64_t number) {
+    (void)fs_->Remove(TableFileName(dbname_, number));
+    MutexLock lock(&mu_);
+    pending_outputs_.erase(number);
+  };
+  auto new_file = [this](uint64_t* number, std::unique_ptr<File>* file) {
+    {
+      MutexLock lock(&mu_);
+      *number = versions_->NewFileNumber();
+      pending_outputs_.insert(*number);
+    }
+    return fs_->Open(TableFileName(dbname_, *number), OpenMode::kCreateTruncate, file);
+  };
+  return WriteTables(&compacted, out, new_file, outputs);
+}
+
+// REQUIRES: mu_ held, bg_running_, !imm_.empty().
+Status DBImpl::RunFlush() {
+  const Frozen frozen = imm_.front();
+  const std::vector<SequenceNumber> snapshots = SnapshotSequences();
+  std::vector<FileMetaData> outputs;
+  mu_.Unlock();
+  Iterator* input = frozen.mem->NewIterator();
+  // No size cut: one flush is one L0 file, whatever its size.
+  Status s = BuildTables(input, snapshots, /*bottommost=*/false, UINT64_MAX, &outputs);
+  delete input;
+  if (s.ok() && !outputs.empty()) s = fs_->SyncDir(dbname_);
+  mu_.Lock();
+
+  if (s.ok()) {
+    VersionEdit edit;
+    for (const FileMetaData& f : outputs) edit.AddFile(0, f);
+    // Invariant 2: the next WAL to replay is the next frozen memtable's, or the current one.
+    edit.SetLogNumber(imm_.size() > 1 ? imm_[1].wal_number : wal_number_);
+    s = versions_->LogAndApply(&edit);
+    if (!s.ok() && s.IsNoSpace()) s = Status::IOError(s.message());  // the edit may be on disk: never retry blindly
+  }
+  for (const FileMetaData& f : outputs) pending_outputs_.erase(f.number);
+  if (!s.ok()) {
+    if (s.IsNoSpace()) {
+      for (const FileMetaData& f : outputs) (void)fs_->Remove(TableFileName(dbname_, f.number));
+    }
+    return s.WithContext("flush");
+  }
+  imm_.pop_front();
+  frozen.mem->Unref();
+  stats_.flushes++;
+  for (const FileMetaData& f : outputs) stats_.flush_bytes_written += f.file_size;
+  RemoveObsoleteFiles();
+  return Status::OK();
+}
+
+// REQUIRES: mu_ held.
+bool DBImpl::IsBottommost(const PickedCompaction& c) const {
+  std::string smallest, largest;
+  bool first = true;
+  auto widen = [&](const std::vector<FileMetaData*>& files) {
+    for (const FileMetaData* f : files) {
+      const Slice lo = f->smallest.user_key();
+      const Slice hi = f->largest.user_key();
+      if (first || lo.compare(smallest) < 0) smallest = lo.ToString();
+      if (first || hi.compare(largest) > 0) largest = hi.ToString();
+      first = false;
+    }
+  };
+  widen(c.inputs);
+  widen(c.output_level_inputs);
+  const Slice lo(smallest), hi(largest);
+  for (int level = c.output_level + 1; level < kNumLevels; level++) {
+    if (c.version->OverlapInLevel(level, &lo, &hi)) return false;
+  }
+  return true;
+}
+
+// REQUIRES: mu_ held, bg_running_ (or a manual compaction holding the slot).
+Status DBImpl::RunCompaction(PickedCompaction* c) {
+  VersionEdit edit;
+  if (c->trivial_move) {
+    for (FileMetaData* f : c->inputs) {
+      edit.RemoveFile(c->level, f->number);
+      edit.AddFile(c->output_level, *f);
+    }
+    if (!c->next_compact_pointer.empty()) edit.SetCompactPointer(c->level, c->next_compact_pointer);
+    Status s = versions_->LogAndApply(&edit);
+    if (s.ok()) stats_.trivial_moves++;
+    return s.WithContext("trivial move");
+  }
+
+  c->MarkBeingCompacted(true);
+  const std::vector<SequenceNumber> snapshots = SnapshotSequences();
+  const bool bottommost = IsBottommost(*c);
+  std::vector<FileMetaData> outputs;
+  uint64_t bytes_read = TotalFileSize(c->inputs) + TotalFileSize(c->output_level_inputs);
+  mu_.Unlock();
+
+  TableReadOptions read_options;
+  read_options.fill_cache = false;  // compaction inputs would evict the read working set
+  TableCache* tables = table_cache_.get();
+  auto open_file = [tables, read_options](const FileMetaData& f) {
+    return tables->NewIterator(read_options, f.number, f.file_size);
+  };
+  std::vector<Iterator*> children;
+  if (c->level == 0) {
+    for (FileMetaData* f : c->inputs) children.push_back(open_file(*f));
+  } else {
+    children.push_back(NewLevelIterator(c->inputs, open_file));
+  }
+  if (!c->output_level_inputs.empty()) children.push_back(NewLevelIterator(c->output_level_inputs, open_file));
+  Iterator* input = NewMergingIterator(children.data(), static_cast<int>(children.size()));
+  Status s = BuildTables(input, snapshots, bottommost, options_.target_file_size, &outputs);
+  delete input;
+  if (s.ok() && !outputs.empty()) s = fs_->SyncDir(dbname_);
+
+  mu_.Lock();
+  c->MarkBeingCompacted(false);
+  if (s.ok()) {
+    for (FileMetaData* f : c->inputs) edit.RemoveFile(c->level, f->number);
+    for (FileMetaData* f : c->output_level_inputs) edit.RemoveFile(c->output_level, f->number);
+    for (const FileMetaData& f : outputs) edit.AddFile(c->output_level, f);
+    if (!c->next_compact_pointer.empty()) edit.SetCompactPointer(c->level, c->next_compact_pointer);
+    s = versions_->LogAndApply(&edit);
+    if (!s.ok() && s.IsNoSpace()) s = Status::IOError(s.message());  // the edit may be on disk: never retry blindly
+  } else if (s.IsNoSpace()) {
+    for (const FileMetaData& f : outputs) (void)fs_->Remove(TableFileName(dbname_, f.number));
+  }
+  for (const FileMetaData& f : outputs) pending_outputs_.erase(f.number);
+  if (!s.ok()) return s.WithContext("compaction " + c->DebugString());
+  stats_.compactions++;
+  stats_.compaction_bytes_read += bytes_read;
+  for (const FileMetaData& f : outputs) stats_.compaction_bytes_written += f.file_size;
+  RemoveObsoleteFiles();
+  return Status::OK();
+}
+
+// REQUIRES: mu_ held. Waits (or, inline, works) until done() or an error.
+Status DBImpl::WaitForBackgroundWork(const std::function<bool()>& done) {
+  while (!done()) {
+    if (!bg_error_.ok()) return bg_error_;
+    if (closed_) return Status::Closed("database is closed");
+    if (!soft_error_.ok() && !bg_running_) {
+      Status s = soft_error_;
+      soft_error_ = Status::OK();
+      return s;
+    }
+    if (inline_executor_ != nullptr && !bg_running_) {
+      BackgroundCall();
+    } else {
+      MaybeScheduleBackgroundWork();
+      bg_cv_.Wait();
+    }
+  }
+  return bg_error_;
+}
+
+Status DBImpl::Flush() {
+  Writer w(&mu_);  // take the writer slot: freezing mem_ is a write-side change
+  w.durability = Durability::kStrict;
+  MutexLock lock(&mu_);
+  if (closed_) return Status::Closed("database is closed");
+  soft_error_ = Status::OK();  // an explicit request retries a failed flush
+  writers_.push_back(&w);
+  while (&w != writers_.front()) w.cv.Wait();
+  Status s = MakeRoomForWrite(/*force=*/true);
+  writers_.pop_front();
+  if (!writers_.empty()) writers_.front()->cv.Signal();
+  if (!s.ok()) return s;
+  const size_t target = imm_.size();
+  uint64_t flushed_before = stats_.flushes;
+  return WaitForBackgroundWork([&] { return stats_.flushes >= flushed_before + target || imm_.empty(); });
+}
+
+Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
+  SHALE_RETURN_IF_ERROR(Flush());
+  MutexLock lock(&mu_);
+  manual_compactions_++;
+  Status s = WaitForBackgroundWork([&] { return !bg_running_; });
+  for (int level = 0; s.ok() && level < kNumLevels - 1; level++) s = ManualCompaction(level, begin, end);
+  manual_compactions_--;
+  MaybeScheduleBackgroundWork();
+  return s;
+}
+
+// REQUIRES: mu_ held, manual_compactions_ > 0, !bg_running_.
+// Moves every file of `level` overlapping [begin, end] into level + 1.
+Status DBImpl::ManualCompaction(int level, const Slice* begin, const Slice* end) {
+  PickedCompaction c;
+  c.level = level;
+  c.output_level = level + 1;
+  c.version = versions_->current();
+  c.version->Ref();
+  c.version->GetOverlappingInputs(level, begin, end, &c.inputs);
+  if (c.inputs.empty()) return Status::OK();
+  std::string smallest, largest;
+  for (size_t i = 0; i < c.inputs.size(); i++) {
+    const Slice lo = c.inputs[i]->smallest.user_key();
+    const Slice hi = c.inputs[i]->largest.user_key();
+    if (i == 0 || lo.compare(smallest) < 0) smallest = lo.ToString();
+    if (i == 0 || hi.compare(largest) > 0) largest = hi.ToString();
+  }
+  const Slice lo(smallest), hi(largest);
+  c.version->GetOverlappingInputs(c.output_level, &lo, &hi, &c.output_level_inputs);
+  // Moving files down untouched is free, except into the last level, where
+  // rewriting drops tombstones and obsolete versions.
+  c.trivial_move = level > 0 && c.output_level_inputs.empty() && c.output_level < kNumLevels - 1;
+  bg_running_ = true;
+  Status s = RunCompaction(&c);
+  bg_running_ = false;
+  bg_cv_.SignalAll();
+  return s;
+}
+
+}  // namespace shale

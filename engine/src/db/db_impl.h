@@ -1,0 +1,198 @@
+// DBImpl: the LSM tree. Assembles the modules into the write path (group
+// commit → WAL → memtable), the read path (memtables → L0 → levels) and
+// background work (flush, compaction), produced outside the mutex and
+// installed as one manifest edit.
+//
+// Invariants (mu_ guards everything below unless marked otherwise):
+//   1. Sequence numbers of acknowledged writes are <= versions_->LastSequence();
+//      a write is visible exactly when LastSequence() covers its sequence.
+//   2. mem_ receives writes; imm_ (oldest first) holds frozen memtables, each
+//      with the WAL number that holds its writes. versions_->LogNumber() is the
+//      WAL of the oldest memtable not yet in a table; older WALs are deleted.
+//   3. At most one writer (the head of writers_) appends to the WAL and the
+//      memtable at a time; it does so without holding mu_.
+//   4. At most one background job runs at a time (bg_running_). Jobs read only
+//      immutable inputs (frozen memtables, table files of a referenced
+//      Version) and write only new files; installing is one LogAndApply.
+//   5. A file is deleted only when no Version references it, it is not the
+//      output of a running job, and (WALs) it is below LogNumber().
+//   6. Every WAL other than the current one was synced when it was retired,
+//      so corruption in a retired WAL is real corruption, not a torn tail.
+//
+// Background errors: NoSpace is transient (the job's outputs are removed and
+// the job is retried once space may be free); any other background error is
+// sticky: writes fail with it until the DB is reopened; reads continue.
+
+#ifndef SHALE_DB_DB_IMPL_H_
+#define SHALE_DB_DB_IMPL_H_
+
+#include <atomic>
+#include <deque>
+#include <list>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cache/table_cache.h"
+#include "compaction/compaction_picker.h"
+#include "db/dbformat.h"
+#include "memtable/memtable.h"
+#include "shale/clock.h"
+#include "shale/db.h"
+#include "shale/executor.h"
+#include "shale/file_system.h"
+#include "util/mutex.h"
+#include "version/version_edit.h"
+#include "version/version_set.h"
+#include "wal/log_writer.h"
+
+namespace shale {
+
+class RateLimiter;
+
+class DBImpl final : public DB {
+ public:
+  DBImpl(const Options& options, std::string dbname);
+  ~DBImpl() override;
+
+  Status Put(const WriteOptions& options, const Slice& key, const Slice& value) override;
+  Status Delete(const WriteOptions& options, const Slice& key) override;
+  Status Write(const WriteOptions& options, WriteBatch* batch) override;
+  Status Get(const ReadOptions& options, const Slice& key, std::string* value) override;
+  std::vector<Status> MultiGet(const ReadOptions& options, const std::vector<Slice>& keys,
+                               std::vector<std::string>* values) override;
+  Iterator* NewIterator(const ReadOptions& options) override;
+  const Snapshot* GetSnapshot() override;
+  void ReleaseSnapshot(const Snapshot* snapshot) override;
+  Status Flush() override;
+  Status CompactRange(const Slice* begin, const Slice* end) override;
+  Status SyncWAL() override;
+  bool RunBackgroundWork(uint64_t budget_micros) override;
+  bool GetProperty(const Slice& name, std::string* value) override;
+  Status Close() override;
+
+  // Recovers (or creates) the database. Called once, by DB::Open.
+  Status Open();
+
+ private:
+  // A queued write (or, with no batch, a sync request). Lives on the caller's stack.
+  struct Writer {
+    explicit Writer(Mutex* mu) : cv(mu) {}
+    WriteBatch* batch = nullptr;
+    Durability durability = Durability::kGroup;
+    bool done = false;
+    Status status;
+    CondVar cv;
+  };
+  class SnapshotImpl;
+  struct ReadView;
+  struct BackgroundToken;
+
+  // ---- open (db_open.cc) ----
+  Status RecoverWals(const std::vector<uint64_t>& wal_numbers, VersionEdit* edit);
+  Status ReplayWal(uint64_t number, bool is_last, MemTable* mem, SequenceNumber* max_sequence);
+  Status NewWal();
+  void RemoveObsoleteFiles();
+
+  // ---- writes (db_write.cc) ----
+  Status ValidateBatch(WriteBatch* batch);
+  Status MakeRoomForWrite(bool force);
+  WriteBatch* BuildGroup(Writer** last);
+  Status WriteToWal(const WriteBatch& batch, bool sync);
+  Status SyncWalLocked();
+  void ScheduleGroupSync();
+  void GroupSyncIfDue();
+  Durability DurabilityOf(const WriteOptions& options) const;
+
+  // ---- reads (db_read.cc) ----
+  ReadView* AcquireView(const ReadOptions& options);
+  void ReleaseView(ReadView* view);
+  Status GetFromView(const ReadView& view, const Slice& key, std::string* value);
+  Iterator* NewInternalIterator(ReadView* view, bool fill_cache);
+  static void CleanupView(void* db, void* view);
+  void ReleaseAllSnapshots();
+
+  // ---- background (db_background.cc) ----
+  void MaybeScheduleBackgroundWork();
+  static void RunScheduledWork(const std::shared_ptr<BackgroundToken>& token);
+  static void RunGroupSync(const std::shared_ptr<BackgroundToken>& token);
+  void BackgroundCall();
+  bool BackgroundWorkDue() const;
+  Status RunFlush();
+  Status RunCompaction(PickedCompaction* c);
+  Status WriteLevel0Table(MemTable* mem, VersionEdit* edit);
+  Status BuildTables(Iterator* input, const std::vector<SequenceNumber>& snapshots, bool bottommost,
+                     uint64_t target_file_size, std::vector<FileMetaData>* outputs);
+  bool IsBottommost(const PickedCompaction& c) const;
+  std::vector<SequenceNumber> SnapshotSequences() const;
+  void RecordBackgroundError(const Status& s);
+  Status WaitForBackgroundWork(const std::function<bool()>& done);
+  Status ManualCompaction(int level, const Slice* begin, const Slice* end);
+  TableOptions MakeTableOptions() const;
+
+  // ---- immutable after construction ----
+  const Options options_;
+  const std::string dbname_;
+  std::unique_ptr<FileSystem> owned_fs_;  // before fs_: fs_ may point into it
+  FileSystem* const fs_;
+  Clock* const clock_;
+  std::unique_ptr<Cache> owned_block_cache_;
+  Cache* block_cache_;
+  std::unique_ptr<Executor> owned_executor_;
+  Executor* executor_;
+  InlineExecutor* inline_executor_;  // set when background work runs inline
+  std::unique_ptr<TableCache> table_cache_;
+  std::unique_ptr<RateLimiter> rate_limiter_;
+  LeveledCompactionPicker picker_;
+
+  // ---- guarded by mu_ ----
+  mutable Mutex mu_;
+  CondVar bg_cv_;  // background work finished a step
+  std::unique_ptr<FileLock> lock_;
+  std::unique_ptr<VersionSet> versions_;
+  MemTable* mem_ = nullptr;
+  struct Frozen {
+    MemTable* mem;
+    uint64_t wal_number;
+  };
+  std::deque<Frozen> imm_;  // oldest first
+  std::unique_ptr<File> wal_file_;
+  std::unique_ptr<log::Writer> wal_;
+  uint64_t wal_number_ = 0;
+  uint64_t wal_synced_offset_ = 0;   // WAL bytes known durable
+  uint64_t oldest_unsynced_micros_ = 0;  // 0: everything written is synced
+  bool group_sync_scheduled_ = false;
+  std::deque<Writer*> writers_;
+  WriteBatch group_batch_;
+  std::list<SnapshotImpl*> snapshots_;  // oldest first
+  std::set<uint64_t> pending_outputs_;  // file numbers being written by a job
+  bool bg_scheduled_ = false;
+  bool bg_running_ = false;
+  int manual_compactions_ = 0;  // pause automatic compaction while > 0
+  Status bg_error_;             // sticky
+  Status soft_error_;           // last transient (NoSpace) background failure
+  bool closed_ = false;
+  std::shared_ptr<BackgroundToken> token_;
+
+  // ---- statistics (atomics: read without mu_) ----
+  struct Stats {
+    std::atomic<uint64_t> user_bytes_written{0};
+    std::atomic<uint64_t> wal_bytes_written{0};
+    std::atomic<uint64_t> wal_syncs{0};
+    std::atomic<uint64_t> flush_bytes_written{0};
+    std::atomic<uint64_t> compaction_bytes_read{0};
+    std::atomic<uint64_t> compaction_bytes_written{0};
+    std::atomic<uint64_t> flushes{0};
+    std::atomic<uint64_t> compactions{0};
+    std::atomic<uint64_t> trivial_moves{0};
+    std::atomic<uint64_t> stall_micros{0};
+    std::atomic<uint64_t> slowdowns{0};
+    std::atomic<uint64_t> stops{0};
+    std::atomic<uint64_t> wal_tail_bytes_dropped{0};
+  } stats_;
+};
+
+}  // namespace shale
+
+#endif  // SHALE_DB_DB_IMPL_H_

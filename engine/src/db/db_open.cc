@@ -1,0 +1,319 @@
+// Opening, recovering, closing and destroying a database.
+//
+// Recovery: lock the directory, load the version from the newest valid
+// manifest (version/manifest.h), replay the WALs from LogNumber() on into a
+// memtable, write what they held to L0, start a fresh WAL and record all of
+// that in one manifest edit; then delete every file no version needs.
+//
+// WAL damage: retired WALs were synced when retired (invariant 6), so damage
+// there is Corruption and Open fails. In the WAL that was current at the
+// crash, recovery stops at the first bad record (point-in-time recovery):
+// bytes past the last sync may hold any mix of old and new data after a crash,
+// and no write acknowledged as durable lies past them. What was dropped is
+// reported by the "shale.stats" property.
+
+#include <algorithm>
+
+#include "db/db_impl.h"
+#include "db/memtable_inserter.h"
+#include "db/write_batch_internal.h"
+#include "compaction/rate_limiter.h"
+#include "version/filename.h"
+#include "wal/log_reader.h"
+
+namespace shale {
+
+namespace {
+
+LeveledPickerOptions PickerOptions(const Options& o) {
+  LeveledPickerOptions p;
+  p.l0_compaction_trigger = o.level0_compaction_trigger;
+  p.base_level_bytes = o.base_level_bytes;
+  p.level_multiplier = o.level_multiplier;
+  return p;
+}
+
+Status ValidateOptions(const Options& o) {
+  if (o.write_buffer_size < (64 << 10)) return Status::InvalidArgument("write_buffer_size must be at least 64 KiB");
+  if (o.max_immutable_memtables < 1) return Status::InvalidArgument("max_immutable_memtables must be at least 1");
+  if (o.block_size < 256) return Status::InvalidArgument("block_size must be at least 256");
+  if (o.block_restart_interval < 1) return Status::InvalidArgument("block_restart_interval must be at least 1");
+  if (o.bloom_bits_per_key < 0) return Status::InvalidArgument("bloom_bits_per_key must not be negative");
+  if (o.level0_compaction_trigger < 1 || o.level0_slowdown_trigger < o.level0_compaction_trigger ||
+      o.level0_stop_trigger < o.level0_slowdown_trigger) {
+    return Status::InvalidArgument("need 1 <= level0_compaction_trigger <= level0_slowdown_trigger <= level0_stop_trigger");
+  }
+  if (o.level_multiplier <= 1) return Status::InvalidArgument("level_multiplier must exceed 1");
+  if (o.target_file_size < (64 << 10)) return Status::InvalidArgument("target_file_size must be at least 64 KiB");
+  if (o.max_open_tables < 1) return Status::InvalidArgument("max_open_tables must be at least 1");
+  return Status::OK();
+}
+
+}  // namespace
+
+DBImpl::DBImpl(const Options& options, std::string dbname)
+    : options_(options),
+      dbname_(std::move(dbname)),
+      owned_fs_(options.file_system == nullptr ? NewPosixFileSystem() : nullptr),
+      fs_(options.file_system != nullptr ? options.file_system : owned_fs_.get()),
+      clock_(options.clock != nullptr ? options.clock : SystemClock()),
+      block_cache_(options.block_cache),
+      executor_(options.executor),
+      inline_executor_(nullptr),
+      picker_(PickerOptions(options)),
+      bg_cv_(&mu_),
+      token_(std::make_shared<BackgroundToken>()) {
+  if (block_cache_ == nullptr) {
+    owned_block_cache_.reset(NewBlockCache(options.block_cache_bytes));
+    block_cache_ = owned_block_cache_.get();
+  }
+  if (executor_ == nullptr) {
+    owned_executor_ = NewThreadPoolExecutor(options.background_threads);
+    if (owned_executor_ == nullptr) {
+      auto inline_executor = std::make_unique<InlineExecutor>();
+      inline_executor_ = inline_executor.get();
+      owned_executor_ = std::move(inline_executor);
+    }
+    executor_ = owned_executor_.get();
+  }
+  table_cache_ = std::make_unique<TableCache>(fs_, dbname_, MakeTableOptions(), options.max_open_tables);
+  if (options.background_write_bytes_per_sec > 0) {
+    rate_limiter_ = std::make_unique<RateLimiter>(options.background_write_bytes_per_sec, clock_);
+  }
+}
+
+DBImpl::~DBImpl() {
+  (void)Close();
+  owned_executor_.reset();  // joins pool threads; closures left over see a cleared token
+}
+
+Status DB::Open(const Options& options, const std::string& name, std::unique_ptr<DB>* db) {
+  db->reset();
+  SHALE_RETURN_IF_ERROR(ValidateOptions(options));
+  auto impl = std::make_unique<DBImpl>(options, name);
+  SHALE_RETURN_IF_ERROR(impl->Open());
+  *db = std::move(impl);
+  return Status::OK();
+}
+
+Status DB::Destroy(const Options& options, const std::string& name) {
+  std::unique_ptr<FileSystem> owned;
+  FileSystem* fs = options.file_system;
+  if (fs == nullptr) {
+    owned = NewPosixFileSystem();
+    fs = owned.get();
+  }
+  std::vector<std::string> names;
+  Status s = fs->List(name, &names);
+  if (s.IsNotFound()) return Status::OK();
+  SHALE_RETURN_IF_ERROR(s);
+  std::unique_ptr<FileLock> lock;
+  SHALE_RETURN_IF_ERROR(fs->Lock(LockFileName(name), &lock));
+  Status result;
+  for (const std::string& file : names) {
+    uint64_t number;
+    FileType type;
+    if (!ParseFileName(file, &number, &type) || type == FileType::kLock) continue;
+    Status r = fs->Remove(name + "/" + file);
+    if (!r.ok() && !r.IsNotFound() && result.ok()) result = r;
+  }
+  lock.reset();
+  Status r = fs->Remove(LockFileName(name));
+  if (!r.ok() && !r.IsNotFound() && result.ok()) result = r;
+  return result;
+}
+
+// Not under mu_: nothing else can reach the DB before Open returns, and
+// building tables takes mu_ to allocate file numbers.
+Status DBImpl::Open() {
+  if (options_.create_if_missing) SHALE_RETURN_IF_ERROR(fs_->CreateDir(dbname_).WithContext(dbname_));
+  Status s = fs_->Lock(LockFileName(dbname_), &lock_);
+  if (s.IsNotFound()) return Status::InvalidArgument(dbname_ + ": does not exist (create_if_missing is false)");
+  SHALE_RETURN_IF_ERROR(s);
+
+  std::vector<std::string> names;
+  SHALE_RETURN_IF_ERROR(fs_->List(dbname_, &names));
+  bool has_data_files = false;
+  for (const std::string& name : names) {
+    uint64_t number;
+    FileType type;
+    if (ParseFileName(name, &number, &type) && (type == FileType::kTable || type == FileType::kWal)) {
+      has_data_files = true;
+    }
+  }
+
+  versions_ = std::make_unique<VersionSet>();
+  s = versions_->Recover(fs_, dbname_);
+  if (s.IsNotFound() || (s.IsCorruption() && !has_data_files)) {
+    // No manifest, or only manifests a crash tore while the database was
+    // being created (no table or WAL was ever written): start afresh.
+    if (!options_.create_if_missing) {
+      return Status::InvalidArgument(dbname_ + ": does not exist (create_if_missing is false)");
+    }
+    for (const std::string& name : names) {
+      uint64_t number;
+      FileType type;
+      if (ParseFileName(name, &number, &type) && type == FileType::kManifest) {
+        SHALE_RETURN_IF_ERROR(fs_->Remove(dbname_ + "/" + name));
+      }
+    }
+    versions_ = std::make_unique<VersionSet>();
+    s = versions_->Create(fs_, dbname_);
+  } else if (s.ok() && options_.error_if_exists) {
+    return Status::InvalidArgument(dbname_ + ": exists (error_if_exists is true)");
+  }
+  SHALE_RETURN_IF_ERROR(s.WithContext(dbname_));
+
+  std::vector<uint64_t> wals;
+  for (const std::string& name : names) {
+    uint64_t number;
+    FileType type;
+    if (!ParseFileName(name, &number, &type)) continue;
+    versions_->MarkFileNumberUsed(number);
+    if (type == FileType::kWal && number >= versions_->LogNumber()) wals.push_back(number);
+  }
+  std::sort(wals.begin(), wals.end());
+
+  VersionEdit edit;
+  SHALE_RETURN_IF_ERROR(RecoverWals(wals, &edit));
+  MutexLock lock(&mu_);
+  SHALE_RETURN_IF_ERROR(NewWal());
+  edit.SetLogNumber(wal_number_);
+  SHALE_RETURN_IF_ERROR(versions_->LogAndApply(&edit));
+  mem_ = new MemTable();
+  mem_->Ref();
+  token_->db = this;
+  RemoveObsoleteFiles();
+  MaybeScheduleBackgroundWork();
+  return Status::OK();
+}
+
+Status DBImpl::RecoverWals(const std::vector<uint64_t>& wal_numbers, VersionEdit* edit) {
+  SequenceNumber max_sequence = versions_->LastSequence();
+  MemTable* mem = new MemTable();
+  mem->Ref();
+  Status s;
+  for (size_t i = 0; s.ok() && i < wal_numbers.size(); i++) {
+    s = ReplayWal(wal_numbers[i], i + 1 == wal_numbers.size(), mem, &max_sequence);
+    // Keep memory bounded while replaying many or large WALs.
+    if (s.ok() && mem->ApproximateMemoryUsage() > options_.write_buffer_size) {
+      s = WriteLevel0Table(mem, edit);
+      mem->Unref();
+      mem = new MemTable();
+      mem->Ref();
+    }
+  }
+  if (s.ok() && !mem->Empty()) s = WriteLevel0Table(mem, edit);
+  mem->Unref();
+  if (s.ok()) {
+    MutexLock lock(&mu_);
+    versions_->SetLastSequence(max_sequence);
+  }
+  return s;
+}
+
+Status DBImpl::ReplayWal(uint64_t number, bool is_last, MemTable* mem, SequenceNumber* max_sequence) {
+  const std::string path = WalFileName(dbname_, number);
+  std::unique_ptr<File> file;
+  SHALE_RETURN_IF_ERROR(fs_->Open(path, OpenMode::kReadOnly, &file));
+  log::Reader reader(file.get(), number);
+  Slice record;
+  std::string scratch;
+  WriteBatch batch;
+  while (reader.ReadRecord(&record, &scratch)) {
+    Status s = WriteBatchInternal::SetContents(&batch, record);
+    if (s.ok()) {
+      MemTableInserter inserter(mem, WriteBatchInternal::Sequence(batch));
+      s = batch.Iterate(&inserter);
+    }
+    if (!s.ok()) return s.WithContext(path);
+    const SequenceNumber last = WriteBatchInternal::Sequence(batch) + WriteBatchInternal::Count(batch) - 1;
+    if (last > *max_sequence) *max_sequence = last;
+  }
+  stats_.wal_tail_bytes_dropped += reader.DroppedBytes();
+  if (!reader.status().ok()) {
+    if (!is_last) return reader.status().WithContext(path);
+    uint64_t size = 0;
+    if (file->Size(&size).ok() && size > reader.LastGoodOffset()) {
+      stats_.wal_tail_bytes_dropped += size - reader.LastGoodOffset();
+    }
+  }
+  return Status::OK();
+}
+
+// Writes `mem` to L0 during recovery and records it in `edit`.
+Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
+  Iterator* input = mem->NewIterator();
+  std::vector<FileMetaData> outputs;
+  Status s = BuildTables(input, {}, /*bottommost=*/false, UINT64_MAX, &outputs);
+  delete input;
+  if (s.ok() && !outputs.empty()) s = fs_->SyncDir(dbname_);
+  if (!s.ok()) return s.WithContext("writing recovered WAL data to L0");
+  for (const FileMetaData& f : outputs) {
+    edit->AddFile(0, f);
+    stats_.flush_bytes_written += f.file_size;
+  }
+  MutexLock lock(&mu_);
+  for (const FileMetaData& f : outputs) pending_outputs_.erase(f.number);
+  return Status::OK();
+}
+
+// REQUIRES: mu_ held. Invariant 5.
+void DBImpl::RemoveObsoleteFiles() {
+  std::set<uint64_t> live;
+  versions_->LiveFiles(&live);
+  live.insert(pending_outputs_.begin(), pending_outputs_.end());
+  std::vector<std::string> names;
+  if (!fs_->List(dbname_, &names).ok()) return;  // retried after the next job
+  for (const std::string& name : names) {
+    uint64_t number;
+    FileType type;
+    if (!ParseFileName(name, &number, &type)) continue;
+    bool keep = true;
+    switch (type) {
+      case FileType::kWal: keep = number >= versions_->LogNumber() || number == wal_number_; break;
+      case FileType::kTable: keep = live.count(number) != 0; break;
+      case FileType::kManifest: keep = number >= versions_->ManifestNumber(); break;
+      case FileType::kTemp: keep = false; break;
+      case FileType::kSpare:  // the browser host's pre-created files: its to manage
+      case FileType::kLock: keep = true; break;
+    }
+    if (keep) continue;
+    if (type == FileType::kTable) table_cache_->Evict(number);
+    (void)fs_->Remove(dbname_ + "/" + name);
+  }
+}
+
+Status DBImpl::Close() {
+  {
+    // Waits for a running background closure; later ones find no DB.
+    MutexLock token_lock(&token_->mu);
+    token_->db = nullptr;
+  }
+  MutexLock lock(&mu_);
+  if (closed_) return Status::Closed("database is closed");
+  while (bg_running_) bg_cv_.Wait();
+  closed_ = true;
+  Status s;
+  if (wal_ != nullptr && oldest_unsynced_micros_ != 0) {
+    s = wal_->Sync();
+    stats_.wal_syncs++;
+  }
+  if (wal_file_ != nullptr) {
+    Status c = wal_file_->Close();
+    if (s.ok()) s = c;
+  }
+  wal_.reset();
+  wal_file_.reset();
+  if (mem_ != nullptr) mem_->Unref();
+  mem_ = nullptr;
+  for (const Frozen& f : imm_) f.mem->Unref();
+  imm_.clear();
+  ReleaseAllSnapshots();
+  versions_.reset();
+  table_cache_.reset();
+  lock_.reset();
+  return s;
+}
+
+}  // namespace shale

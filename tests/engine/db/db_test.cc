@@ -1,0 +1,285 @@
+// The DB through its public API (shale/db.h), on the in-memory filesystem
+// with background work inline, so every test is deterministic.
+
+#include "shale/db.h"
+
+#include <map>
+
+#include "env/memory_file_system.h"
+#include "shale/executor.h"
+#include "test_util.h"
+
+namespace shale {
+namespace {
+
+struct TestDB {
+  MemoryFileSystem fs;
+  InlineExecutor executor;
+  Options options;
+  std::unique_ptr<DB> db;
+  const std::string name = "/db";
+
+  TestDB() {
+    options.file_system = &fs;
+    options.executor = &executor;
+    options.write_buffer_size = 64 << 10;
+    options.target_file_size = 64 << 10;
+    options.base_level_bytes = 256 << 10;
+  }
+  ~TestDB() {
+    if (db) (void)db->Close();
+  }
+
+  Status Open() { return DB::Open(options, name, &db); }
+  Status Reopen() {
+    if (db) REQUIRE_OK(db->Close());
+    db.reset();
+    return Open();
+  }
+  std::string Get(const std::string& key, const Snapshot* snapshot = nullptr) {
+    ReadOptions ro;
+    ro.snapshot = snapshot;
+    std::string value;
+    Status s = db->Get(ro, key, &value);
+    if (s.IsNotFound()) return "NOT_FOUND";
+    REQUIRE_OK(s);
+    return value;
+  }
+  std::string Scan(const ReadOptions& ro = ReadOptions(), bool reverse = false) {
+    std::unique_ptr<Iterator> it(db->NewIterator(ro));
+    std::string out;
+    if (reverse) {
+      for (it->SeekToLast(); it->Valid(); it->Prev()) out += it->key().ToString() + "=" + it->value().ToString() + " ";
+    } else {
+      for (it->SeekToFirst(); it->Valid(); it->Next()) out += it->key().ToString() + "=" + it->value().ToString() + " ";
+    }
+    REQUIRE_OK(it->status());
+    return out;
+  }
+  int FilesAt(int level) {
+    std::string v;
+    REQUIRE(db->GetProperty("shale.num-files-at-level" + std::to_string(level), &v));
+    return std::stoi(v);
+  }
+};
+
+std::string Key(int i) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "key%06d", i);
+  return buf;
+}
+
+}  // namespace
+
+TEST_CASE("db: put, get, delete and overwrite", "[db]") {
+  TestDB t;
+  REQUIRE_OK(t.Open());
+  REQUIRE_OK(t.db->Put(WriteOptions(), "a", "1"));
+  REQUIRE_OK(t.db->Put(WriteOptions(), "b", "2"));
+  REQUIRE(t.Get("a") == "1");
+  REQUIRE_OK(t.db->Put(WriteOptions(), "a", "3"));
+  REQUIRE(t.Get("a") == "3");
+  REQUIRE_OK(t.db->Delete(WriteOptions(), "a"));
+  REQUIRE(t.Get("a") == "NOT_FOUND");
+  REQUIRE(t.Get("zz") == "NOT_FOUND");
+  REQUIRE_OK(t.db->Put(WriteOptions(), "", "empty key"));
+  REQUIRE(t.Get("") == "empty key");
+  REQUIRE_OK(t.db->Put(WriteOptions(), "v", ""));
+  REQUIRE(t.Get("v") == "");
+}
+
+TEST_CASE("db: a batch is applied atomically and in order", "[db]") {
+  TestDB t;
+  REQUIRE_OK(t.Open());
+  WriteBatch batch;
+  REQUIRE_OK(batch.Put("x", "1"));
+  REQUIRE_OK(batch.Put("y", "2"));
+  REQUIRE_OK(batch.Delete("x"));
+  REQUIRE_OK(batch.Put("z", "3"));
+  const Snapshot* before = t.db->GetSnapshot();
+  REQUIRE_OK(t.db->Write(WriteOptions(), &batch));
+  REQUIRE(t.Scan() == "y=2 z=3 ");
+  REQUIRE(t.Get("y", before) == "NOT_FOUND");  // all or nothing for a reader
+  t.db->ReleaseSnapshot(before);
+}
+
+TEST_CASE("db: data survives close and reopen, from the WAL and from tables", "[db]") {
+  TestDB t;
+  REQUIRE_OK(t.Open());
+  for (int i = 0; i < 3000; i++) REQUIRE_OK(t.db->Put(WriteOptions(), Key(i), std::string(100, 'a' + i % 26)));
+  REQUIRE_OK(t.db->Delete(WriteOptions(), Key(7)));
+  REQUIRE_OK(t.Reopen());
+  REQUIRE(t.Get(Key(0)) == std::string(100, 'a'));
+  REQUIRE(t.Get(Key(2999)) == std::string(100, 'a' + 2999 % 26));
+  REQUIRE(t.Get(Key(7)) == "NOT_FOUND");
+  REQUIRE_OK(t.Reopen());  // twice: recovery's own output must recover too
+  REQUIRE(t.Get(Key(1234)) == std::string(100, 'a' + 1234 % 26));
+}
+
+TEST_CASE("db: snapshots see the state at their creation", "[db]") {
+  TestDB t;
+  REQUIRE_OK(t.Open());
+  REQUIRE_OK(t.db->Put(WriteOptions(), "k", "v1"));
+  const Snapshot* s1 = t.db->GetSnapshot();
+  REQUIRE_OK(t.db->Put(WriteOptions(), "k", "v2"));
+  REQUIRE_OK(t.db->Delete(WriteOptions(), "k"));
+  const Snapshot* s2 = t.db->GetSnapshot();
+  REQUIRE_OK(t.db->Put(WriteOptions(), "k", "v3"));
+  // Versions a snapshot needs survive flush and compaction.
+  REQUIRE_OK(t.db->Flush());
+  REQUIRE_OK(t.db->CompactRange(nullptr, nullptr));
+  REQUIRE(t.Get("k", s1) == "v1");
+  REQUIRE(t.Get("k", s2) == "NOT_FOUND");
+  REQUIRE(t.Get("k") == "v3");
+  ReadOptions ro;
+  ro.snapshot = s1;
+  REQUIRE(t.Scan(ro) == "k=v1 ");
+  t.db->ReleaseSnapshot(s1);
+  t.db->ReleaseSnapshot(s2);
+}
+
+TEST_CASE("db: iterators in both directions with bounds", "[db]") {
+  TestDB t;
+  REQUIRE_OK(t.Open());
+  for (const char* k : {"a", "b", "c", "d", "e"}) REQUIRE_OK(t.db->Put(WriteOptions(), k, std::string(k) + "v"));
+  REQUIRE_OK(t.db->Flush());
+  REQUIRE_OK(t.db->Delete(WriteOptions(), "c"));
+  REQUIRE(t.Scan() == "a=av b=bv d=dv e=ev ");
+  REQUIRE(t.Scan(ReadOptions(), true) == "e=ev d=dv b=bv a=av ");
+  Slice lo("b"), hi("e");
+  ReadOptions ro;
+  ro.lower_bound = &lo;
+  ro.upper_bound = &hi;
+  REQUIRE(t.Scan(ro) == "b=bv d=dv ");
+  REQUIRE(t.Scan(ro, true) == "d=dv b=bv ");
+  std::unique_ptr<Iterator> it(t.db->NewIterator(ReadOptions()));
+  it->Seek("c");
+  REQUIRE(it->Valid());
+  REQUIRE(it->key() == Slice("d"));
+  it->SeekForPrev("c");
+  REQUIRE(it->key() == Slice("b"));
+}
+
+TEST_CASE("db: flushes and compactions keep every key readable", "[db]") {
+  TestDB t;
+  REQUIRE_OK(t.Open());
+  std::map<std::string, std::string> model;
+  for (int round = 0; round < 6; round++) {
+    for (int i = 0; i < 2000; i++) {
+      const std::string k = Key((i * 7919 + round * 13) % 5000);
+      const std::string v = std::to_string(round) + ":" + std::string(60, 'x');
+      REQUIRE_OK(t.db->Put(WriteOptions(), k, v));
+      model[k] = v;
+    }
+    for (int i = 0; i < 100; i++) {
+      const std::string k = Key((i * 31 + round) % 5000);
+      REQUIRE_OK(t.db->Delete(WriteOptions(), k));
+      model.erase(k);
+    }
+    t.db->RunBackgroundWork(0);
+  }
+  std::string stats;
+  REQUIRE(t.db->GetProperty("shale.stats", &stats));
+  INFO(stats);
+  int deeper_files = 0;
+  for (int level = 1; level < 7; level++) deeper_files += t.FilesAt(level);
+  REQUIRE(deeper_files > 0);  // compaction ran
+  for (const auto& [k, v] : model) REQUIRE(t.Get(k) == v);
+  std::unique_ptr<Iterator> it(t.db->NewIterator(ReadOptions()));
+  auto m = model.begin();
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++m) {
+    REQUIRE(m != model.end());
+    REQUIRE(it->key() == Slice(m->first));
+    REQUIRE(it->value() == Slice(m->second));
+  }
+  REQUIRE_OK(it->status());
+  REQUIRE(m == model.end());
+  it.reset();
+  REQUIRE_OK(t.db->CompactRange(nullptr, nullptr));
+  REQUIRE(t.FilesAt(0) == 0);
+  for (const auto& [k, v] : model) REQUIRE(t.Get(k) == v);
+  REQUIRE_OK(t.Reopen());
+  for (const auto& [k, v] : model) REQUIRE(t.Get(k) == v);
+}
+
+TEST_CASE("db: bad input and misuse get clear errors", "[db]") {
+  TestDB t;
+  REQUIRE_OK(t.Open());
+  REQUIRE(t.db->Put(WriteOptions(), std::string(kMaxKeySize + 1, 'k'), "v").IsInvalidArgument());
+  REQUIRE_OK(t.db->Put(WriteOptions(), std::string(kMaxKeySize, 'k'), "v"));
+  std::string value;
+  REQUIRE(t.db->Get(ReadOptions(), std::string(kMaxKeySize + 1, 'k'), &value).IsInvalidArgument());
+  REQUIRE(t.db->Write(WriteOptions(), nullptr).IsInvalidArgument());
+
+  std::unique_ptr<DB> second;
+  REQUIRE(DB::Open(t.options, t.name, &second).IsLocked());
+
+  REQUIRE_OK(t.db->Close());
+  REQUIRE(t.db->Put(WriteOptions(), "a", "b").IsClosed());
+  REQUIRE(t.db->Get(ReadOptions(), "a", &value).IsClosed());
+  REQUIRE(t.db->Close().IsClosed());
+  std::unique_ptr<Iterator> it(t.db->NewIterator(ReadOptions()));
+  REQUIRE(it->status().IsClosed());
+
+  Options missing = t.options;
+  missing.create_if_missing = false;
+  REQUIRE(DB::Open(missing, "/nope", &second).IsInvalidArgument());
+  Options exists = t.options;
+  exists.error_if_exists = true;
+  REQUIRE(DB::Open(exists, t.name, &second).IsInvalidArgument());
+  Options bad = t.options;
+  bad.write_buffer_size = 1;
+  REQUIRE(DB::Open(bad, "/other", &second).IsInvalidArgument());
+}
+
+TEST_CASE("db: strict writes survive a crash; the DB reopens after one", "[db]") {
+  TestDB t;
+  REQUIRE_OK(t.Open());
+  REQUIRE_OK(t.db->Put(WriteOptions::With(Durability::kStrict), "durable", "yes"));
+  REQUIRE_OK(t.db->Put(WriteOptions::With(Durability::kRelaxed), "maybe", "lost"));
+  auto crashed = t.fs.CrashCopy(42, CrashMode::kDropUnsynced);
+  Options o = t.options;
+  o.file_system = crashed.get();
+  InlineExecutor executor;
+  o.executor = &executor;
+  std::unique_ptr<DB> db;
+  REQUIRE_OK(DB::Open(o, t.name, &db));
+  std::string value;
+  REQUIRE_OK(db->Get(ReadOptions(), "durable", &value));
+  REQUIRE(value == "yes");
+  REQUIRE(db->Get(ReadOptions(), "maybe", &value).IsNotFound());
+  REQUIRE_OK(db->Put(WriteOptions(), "after", "crash"));
+  REQUIRE_OK(db->Close());
+}
+
+TEST_CASE("db: MultiGet reads every key from one view", "[db]") {
+  TestDB t;
+  REQUIRE_OK(t.Open());
+  REQUIRE_OK(t.db->Put(WriteOptions(), "a", "1"));
+  REQUIRE_OK(t.db->Put(WriteOptions(), "c", "3"));
+  std::vector<std::string> values;
+  std::vector<Status> s = t.db->MultiGet(ReadOptions(), {"a", "b", "c"}, &values);
+  REQUIRE(s.size() == 3);
+  REQUIRE_OK(s[0]);
+  REQUIRE(s[1].IsNotFound());
+  REQUIRE_OK(s[2]);
+  REQUIRE(values[0] == "1");
+  REQUIRE(values[2] == "3");
+}
+
+TEST_CASE("db: Destroy removes the database", "[db]") {
+  TestDB t;
+  REQUIRE_OK(t.Open());
+  REQUIRE_OK(t.db->Put(WriteOptions(), "a", "1"));
+  REQUIRE_OK(t.db->Flush());
+  REQUIRE_OK(t.db->Close());
+  t.db.reset();
+  REQUIRE_OK(DB::Destroy(t.options, t.name));
+  std::vector<std::string> names;
+  REQUIRE_OK(t.fs.List(t.name, &names));
+  REQUIRE(names.empty());
+  REQUIRE_OK(t.Open());
+  REQUIRE(t.Get("a") == "NOT_FOUND");
+}
+
+}  // namespace shale
