@@ -60,7 +60,8 @@ struct TableOutputOptions {
   std::function<void(uint64_t number)> remove_file;
   // Re-read every output before returning it: open it with TableReader,
   // iterate it with paranoid checks, compare entry count and first/last key
-  // with what was written. True: reading back a file just written is cheap
+  // with what was written. The read uses the writing handle, after Sync()
+  // and before Close() (so new_file's File must be readable). True: reading back a file just written is cheap
   // next to installing a table that lost data.
   bool verify_outputs = true;
 };
