@@ -21,6 +21,9 @@ class Executor {
   virtual ~Executor() = default;
   // Runs `work` at some later point, never inside this call.
   virtual void Schedule(std::function<void()> work) = 0;
+  // True for an InlineExecutor: work runs only when its owner asks, so a DB
+  // that must wait for background work does that work itself instead.
+  virtual bool RunsInline() const { return false; }
 };
 
 // Queues work; runs it only in RunPending().
@@ -29,6 +32,7 @@ class InlineExecutor final : public Executor {
   InlineExecutor();
   ~InlineExecutor() override;
   void Schedule(std::function<void()> work) override;
+  bool RunsInline() const override { return true; }
   // Runs queued work (including work scheduled meanwhile) until the queue is
   // empty or `budget_micros` has passed (0: no limit). Returns whether work remains.
   bool RunPending(uint64_t budget_micros = 0);

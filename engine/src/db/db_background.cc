@@ -13,14 +13,6 @@
 
 namespace shale {
 
-// Shared with scheduled closures, which may outlive the DB in a caller's
-// executor: `db` is cleared at Close, and a closure holds `mu` while it runs,
-// so Close waits for a running one and later ones do nothing.
-struct DBImpl::BackgroundToken {
-  Mutex mu;
-  DBImpl* db = nullptr;
-};
-
 void DBImpl::RunScheduledWork(const std::shared_ptr<BackgroundToken>& token) {
   MutexLock token_lock(&token->mu);
   DBImpl* db = token->db;
@@ -107,11 +99,12 @@ TableOptions DBImpl::MakeTableOptions() const {
 
 // Called without mu_. Writes the entries `input` yields (after dropping what
 // no snapshot can see) to new table files.
-Status DBImpl::BuildTables(Iterator* input, const std::vector<SequenceNumber>& snapshots, bool bottommost,
-                           uint64_t target_file_size, std::vector<FileMetaData>* outputs) {
-  CompactionIterator compacted(input, snapshots, bottommost);
+Status DBImpl::BuildTables(Iterator* input, const std::vector<SequenceNumber>& snapshots,
+                           SequenceNumber last_sequence, bool bottommost, uint64_t target_file_size,
+                           std::vector<FileMetaData>* outputs) {
+  CompactionIterator compacted(input, snapshots, last_sequence, bottommost);
   TableOutputOptions out;
-  out.table = MakeTableOptions();
+  out.table_options = MakeTableOptions();
   out.target_file_size = target_file_size;
   out.clock = clock_;
   out.rate_limiter = rate_limiter_.get();
@@ -135,11 +128,12 @@ Status DBImpl::BuildTables(Iterator* input, const std::vector<SequenceNumber>& s
 Status DBImpl::RunFlush() {
   const Frozen frozen = imm_.front();
   const std::vector<SequenceNumber> snapshots = SnapshotSequences();
+  const SequenceNumber last_sequence = versions_->LastSequence();
   std::vector<FileMetaData> outputs;
   mu_.Unlock();
   Iterator* input = frozen.mem->NewIterator();
   // No size cut: one flush is one L0 file, whatever its size.
-  Status s = BuildTables(input, snapshots, /*bottommost=*/false, UINT64_MAX, &outputs);
+  Status s = BuildTables(input, snapshots, last_sequence, /*bottommost=*/false, UINT64_MAX, &outputs);
   delete input;
   if (s.ok() && !outputs.empty()) s = fs_->SyncDir(dbname_);
   mu_.Lock();
@@ -206,6 +200,7 @@ Status DBImpl::RunCompaction(PickedCompaction* c) {
   c->MarkBeingCompacted(true);
   const std::vector<SequenceNumber> snapshots = SnapshotSequences();
   const bool bottommost = IsBottommost(*c);
+  const SequenceNumber last_sequence = versions_->LastSequence();
   std::vector<FileMetaData> outputs;
   uint64_t bytes_read = TotalFileSize(c->inputs) + TotalFileSize(c->output_level_inputs);
   mu_.Unlock();
@@ -224,7 +219,7 @@ Status DBImpl::RunCompaction(PickedCompaction* c) {
   }
   if (!c->output_level_inputs.empty()) children.push_back(NewLevelIterator(c->output_level_inputs, open_file));
   Iterator* input = NewMergingIterator(children.data(), static_cast<int>(children.size()));
-  Status s = BuildTables(input, snapshots, bottommost, options_.target_file_size, &outputs);
+  Status s = BuildTables(input, snapshots, last_sequence, bottommost, options_.target_file_size, &outputs);
   delete input;
   if (s.ok() && !outputs.empty()) s = fs_->SyncDir(dbname_);
 

@@ -87,7 +87,13 @@ class DBImpl final : public DB {
   };
   class SnapshotImpl;
   struct ReadView;
-  struct BackgroundToken;
+  // Shared with scheduled closures, which may outlive the DB in a caller's
+  // executor: `db` is cleared at Close, and a closure holds `mu` while it
+  // runs, so Close waits for a running one and later ones do nothing.
+  struct BackgroundToken {
+    Mutex mu;
+    DBImpl* db = nullptr;
+  };
 
   // ---- open (db_open.cc) ----
   Status RecoverWals(const std::vector<uint64_t>& wal_numbers, VersionEdit* edit);
@@ -122,8 +128,8 @@ class DBImpl final : public DB {
   Status RunFlush();
   Status RunCompaction(PickedCompaction* c);
   Status WriteLevel0Table(MemTable* mem, VersionEdit* edit);
-  Status BuildTables(Iterator* input, const std::vector<SequenceNumber>& snapshots, bool bottommost,
-                     uint64_t target_file_size, std::vector<FileMetaData>* outputs);
+  Status BuildTables(Iterator* input, const std::vector<SequenceNumber>& snapshots, SequenceNumber last_sequence,
+                     bool bottommost, uint64_t target_file_size, std::vector<FileMetaData>* outputs);
   bool IsBottommost(const PickedCompaction& c) const;
   std::vector<SequenceNumber> SnapshotSequences() const;
   void RecordBackgroundError(const Status& s);

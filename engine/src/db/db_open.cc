@@ -69,13 +69,10 @@ DBImpl::DBImpl(const Options& options, std::string dbname)
   }
   if (executor_ == nullptr) {
     owned_executor_ = NewThreadPoolExecutor(options.background_threads);
-    if (owned_executor_ == nullptr) {
-      auto inline_executor = std::make_unique<InlineExecutor>();
-      inline_executor_ = inline_executor.get();
-      owned_executor_ = std::move(inline_executor);
-    }
+    if (owned_executor_ == nullptr) owned_executor_ = std::make_unique<InlineExecutor>();
     executor_ = owned_executor_.get();
   }
+  if (executor_->RunsInline()) inline_executor_ = static_cast<InlineExecutor*>(executor_);
   table_cache_ = std::make_unique<TableCache>(fs_, dbname_, MakeTableOptions(), options.max_open_tables);
   if (options.background_write_bytes_per_sec > 0) {
     rate_limiter_ = std::make_unique<RateLimiter>(options.background_write_bytes_per_sec, clock_);
@@ -126,7 +123,11 @@ Status DB::Destroy(const Options& options, const std::string& name) {
 // Not under mu_: nothing else can reach the DB before Open returns, and
 // building tables takes mu_ to allocate file numbers.
 Status DBImpl::Open() {
-  if (options_.create_if_missing) SHALE_RETURN_IF_ERROR(fs_->CreateDir(dbname_).WithContext(dbname_));
+  if (options_.create_if_missing && fs_->Exists(dbname_).IsNotFound()) {
+    // A new directory's own entry is durable only once its parent is synced.
+    SHALE_RETURN_IF_ERROR(fs_->CreateDir(dbname_).WithContext(dbname_));
+    SHALE_RETURN_IF_ERROR(fs_->SyncDir(ParentDirectory(dbname_)).WithContext(dbname_));
+  }
   Status s = fs_->Lock(LockFileName(dbname_), &lock_);
   if (s.IsNotFound()) return Status::InvalidArgument(dbname_ + ": does not exist (create_if_missing is false)");
   SHALE_RETURN_IF_ERROR(s);
@@ -245,7 +246,7 @@ Status DBImpl::ReplayWal(uint64_t number, bool is_last, MemTable* mem, SequenceN
 Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
   Iterator* input = mem->NewIterator();
   std::vector<FileMetaData> outputs;
-  Status s = BuildTables(input, {}, /*bottommost=*/false, UINT64_MAX, &outputs);
+  Status s = BuildTables(input, {}, kMaxSequenceNumber, /*bottommost=*/false, UINT64_MAX, &outputs);
   delete input;
   if (s.ok() && !outputs.empty()) s = fs_->SyncDir(dbname_);
   if (!s.ok()) return s.WithContext("writing recovered WAL data to L0");

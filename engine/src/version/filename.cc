@@ -90,4 +90,13 @@ bool ParseFileName(const std::string& name, uint64_t* number, FileType* type) {
   return true;
 }
 
+std::string ParentDirectory(const std::string& path) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  const size_t slash = p.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return p.substr(0, slash);
+}
+
 }  // namespace shale

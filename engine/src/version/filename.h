@@ -50,6 +50,9 @@ std::string MakeFileName(uint64_t number, FileType type);
 // numbers that overflow 64 bits. `*number` is 0 for LOCK.
 bool ParseFileName(const std::string& name, uint64_t* number, FileType* type);
 
+// The directory holding `path`: "a/b/db" -> "a/b", "/db" -> "/", "db" -> ".".
+std::string ParentDirectory(const std::string& path);
+
 }  // namespace shale
 
 #endif  // SHALE_VERSION_FILENAME_H_

@@ -184,7 +184,8 @@ export class OpfsHost implements FileHost {
   }
 
   syncDir(dir: string): void {
-    if (dir !== this.name) throw hostError.notFound(dir);
+    // "." is the origin's root, where this host's directory entry lives.
+    if (dir !== this.name && dir !== '.') throw hostError.notFound(dir);
   }
 
   lock(path: string): number {

@@ -55,3 +55,14 @@ TEST_CASE("filename: foreign and non-canonical names are rejected", "[version]")
 }
 
 }  // namespace shale
+
+namespace shale {
+
+TEST_CASE("filename: parent directories", "[version]") {
+  REQUIRE(ParentDirectory("a/b/db") == "a/b");
+  REQUIRE(ParentDirectory("/db") == "/");
+  REQUIRE(ParentDirectory("db") == ".");
+  REQUIRE(ParentDirectory("/x/db/") == "/x");
+}
+
+}  // namespace shale
