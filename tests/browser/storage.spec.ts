@@ -15,7 +15,7 @@ test('checkStorage writes a checksummed record into OPFS through the engine work
     return { backend: r.backend, readBack: new TextDecoder().decode(r.readBack), ms: r.elapsedMs };
   });
   expect(result.backend).toBe('opfs');
-  expect(result.readBack).toBe('BROKEN');
+  expect(result.readBack).toBe('hello OPFS');
   const bytes: number[] = await page.evaluate(() => (window as any).readOpfsFile('smoke', 'STORAGE-CHECK'));
   expect(bytes.length).toBe(8 + 10 + 8);
   expect(bytes.slice(4, 8)).toEqual([10, 0, 0, 0]);
