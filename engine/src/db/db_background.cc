@@ -14,17 +14,21 @@
 namespace shale {
 
 void DBImpl::RunScheduledWork(const std::shared_ptr<BackgroundToken>& token) {
-  MutexLock token_lock(&token->mu);
-  DBImpl* db = token->db;
+  DBImpl* db = token->Enter();
   if (db == nullptr) return;
-  MutexLock lock(&db->mu_);
-  db->bg_scheduled_ = false;
-  db->BackgroundCall();
+  {
+    MutexLock lock(&db->mu_);
+    db->bg_scheduled_ = false;
+    db->BackgroundCall();
+  }
+  token->Leave();
 }
 
 void DBImpl::RunGroupSync(const std::shared_ptr<BackgroundToken>& token) {
-  MutexLock token_lock(&token->mu);
-  if (token->db != nullptr) token->db->GroupSyncIfDue();
+  DBImpl* db = token->Enter();
+  if (db == nullptr) return;
+  db->GroupSyncIfDue();
+  token->Leave();
 }
 
 // REQUIRES: mu_ held.

@@ -88,11 +88,25 @@ class DBImpl final : public DB {
   class SnapshotImpl;
   struct ReadView;
   // Shared with scheduled closures, which may outlive the DB in a caller's
-  // executor: `db` is cleared at Close, and a closure holds `mu` while it
-  // runs, so Close waits for a running one and later ones do nothing.
+  // executor. Close clears `db` and waits until no closure is active; later
+  // closures find no DB. Closures must not hold `mu` while they work: a
+  // group sync waits in the writer queue, whose leader may wait for a flush.
   struct BackgroundToken {
+    BackgroundToken() : idle(&mu) {}
+    // The DB, counted as in use until Leave(); null once closed.
+    DBImpl* Enter() {
+      MutexLock lock(&mu);
+      if (db != nullptr) active++;
+      return db;
+    }
+    void Leave() {
+      MutexLock lock(&mu);
+      if (--active == 0) idle.SignalAll();
+    }
     Mutex mu;
+    CondVar idle;
     DBImpl* db = nullptr;
+    int active = 0;
   };
 
   // ---- open (db_open.cc) ----
@@ -106,7 +120,7 @@ class DBImpl final : public DB {
   Status MakeRoomForWrite(bool force);
   WriteBatch* BuildGroup(Writer** last);
   Status WriteToWal(const WriteBatch& batch, bool sync);
-  Status SyncWalLocked();
+  Status SyncAsLeader();
   void ScheduleGroupSync();
   void GroupSyncIfDue();
   Durability DurabilityOf(const WriteOptions& options) const;
@@ -169,6 +183,7 @@ class DBImpl final : public DB {
   uint64_t wal_synced_offset_ = 0;   // WAL bytes known durable
   uint64_t oldest_unsynced_micros_ = 0;  // 0: everything written is synced
   bool group_sync_scheduled_ = false;
+  bool sync_next_group_ = false;  // a group-sync job found writers in flight
   std::deque<Writer*> writers_;
   WriteBatch group_batch_;
   std::list<SnapshotImpl*> snapshots_;  // oldest first

@@ -287,9 +287,10 @@ void DBImpl::RemoveObsoleteFiles() {
 
 Status DBImpl::Close() {
   {
-    // Waits for a running background closure; later ones find no DB.
+    // Closures scheduled from now on find no DB; running ones finish first.
     MutexLock token_lock(&token_->mu);
     token_->db = nullptr;
+    while (token_->active > 0) token_->idle.Wait();
   }
   MutexLock lock(&mu_);
   if (closed_) return Status::Closed("database is closed");

@@ -96,9 +96,10 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
       if (m->durability == Durability::kGroup) group_durability = true;
       if (m == last_writer) break;
     }
-    // Piggyback: a kGroup write older than the delay is synced with this group.
-    if (!sync && oldest_unsynced_micros_ != 0 &&
-        clock_->NowMicros() - oldest_unsynced_micros_ >= options_.group_commit_delay_micros) {
+    // Piggyback: a kGroup write older than the delay (or a group-sync job
+    // that found this group in flight) is synced with this group.
+    if (sync_next_group_ || (oldest_unsynced_micros_ != 0 &&
+                             clock_->NowMicros() - oldest_unsynced_micros_ >= options_.group_commit_delay_micros)) {
       sync = true;
     }
     WriteBatchInternal::SetSequence(group, last_sequence + 1);
@@ -119,6 +120,7 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
       versions_->SetLastSequence(last_sequence);
       if (sync) {
         oldest_unsynced_micros_ = 0;
+        sync_next_group_ = false;
       } else {
         if (oldest_unsynced_micros_ == 0) oldest_unsynced_micros_ = clock_->NowMicros();
         if (group_durability) ScheduleGroupSync();
@@ -207,14 +209,24 @@ Status DBImpl::SyncWAL() {
   writers_.push_back(&w);
   while (!w.done && &w != writers_.front()) w.cv.Wait();
   if (w.done) return w.status;
+  return SyncAsLeader();
+}
+
+// REQUIRES: mu_ held; the caller's writer is the head of writers_.
+// Syncs the WAL if anything is unsynced, then leaves the queue.
+Status DBImpl::SyncAsLeader() {
   Status s = bg_error_;
   if (s.ok() && oldest_unsynced_micros_ != 0) {
     mu_.Unlock();
     s = wal_->Sync();
     stats_.wal_syncs++;
     mu_.Lock();
-    if (s.ok()) oldest_unsynced_micros_ = 0;
-    else RecordBackgroundError(s);
+    if (s.ok()) {
+      oldest_unsynced_micros_ = 0;
+      sync_next_group_ = false;
+    } else {
+      RecordBackgroundError(s);
+    }
   }
   writers_.pop_front();
   if (!writers_.empty()) writers_.front()->cv.Signal();
@@ -229,23 +241,30 @@ void DBImpl::ScheduleGroupSync() {
   executor_->Schedule([token] { RunGroupSync(token); });
 }
 
-// REQUIRES: mu_ not held.
+// REQUIRES: mu_ not held. Never waits in the writer queue: executor threads
+// blocked there could starve the flush a stalled leader waits for.
 void DBImpl::GroupSyncIfDue() {
-  {
-    MutexLock lock(&mu_);
-    group_sync_scheduled_ = false;
+  MutexLock lock(&mu_);
+  group_sync_scheduled_ = false;
+  if (closed_ || oldest_unsynced_micros_ == 0) return;
+  // With threads, wait out the delay so one sync covers every write in it;
+  // inline (wasm hosts) the host calls us when it can, so sync now.
+  const uint64_t due = oldest_unsynced_micros_ + options_.group_commit_delay_micros;
+  const uint64_t now = clock_->NowMicros();
+  if (inline_executor_ == nullptr && now < due) {
+    mu_.Unlock();
+    clock_->SleepMicros(due - now);
+    mu_.Lock();
     if (closed_ || oldest_unsynced_micros_ == 0) return;
-    // With threads, wait out the delay so one sync covers every write in it;
-    // inline (wasm hosts) the host calls us when it can, so sync now.
-    const uint64_t due = oldest_unsynced_micros_ + options_.group_commit_delay_micros;
-    const uint64_t now = clock_->NowMicros();
-    if (inline_executor_ == nullptr && now < due) {
-      mu_.Unlock();
-      clock_->SleepMicros(due - now);
-      mu_.Lock();
-    }
   }
-  (void)SyncWAL();  // errors are recorded as background errors
+  if (!writers_.empty()) {
+    sync_next_group_ = true;  // the group in flight syncs for us
+    return;
+  }
+  Writer w(&mu_);
+  w.durability = Durability::kStrict;
+  writers_.push_back(&w);  // alone in the queue: we lead at once
+  (void)SyncAsLeader();    // errors are recorded as background errors
 }
 
 // REQUIRES: mu_ held; called by the write leader.
