@@ -426,14 +426,14 @@ void PrintTable(const std::vector<std::string>& benchmarks, const std::vector<st
   };
   const char* columns[] = {"LevelDB", "RocksDB", "ShaleDB"};
   std::printf("\n%-16s", "benchmark");
-  for (const char* c : columns) std::printf(" %11s %8s", (std::string(c) + " op/s").c_str(), "us/op");
+  for (const char* c : columns) std::printf(" %12s %8s", (std::string(c) + " op/s").c_str(), "us/op");
   std::printf(" %9s %9s\n", "Shale/LDB", "Shale/RDB");
   for (const std::string& bench : benchmarks) {
     std::printf("%-16s", bench.c_str());
     for (const char* c : columns) {
       const PhaseResult* r = find(bench, c);
-      if (r == nullptr) std::printf(" %11s %8s", "n/a", "");
-      else std::printf(" %11.0f %8.2f", r->ops_per_sec(), r->micros_per_op());
+      if (r == nullptr) std::printf(" %12s %8s", "n/a", "");
+      else std::printf(" %12.0f %8.2f", r->ops_per_sec(), r->micros_per_op());
     }
     std::printf(" %9s %9s\n", Ratio(find(bench, "ShaleDB"), find(bench, "LevelDB"), false).c_str(),
                 Ratio(find(bench, "ShaleDB"), find(bench, "RocksDB"), false).c_str());
@@ -445,8 +445,8 @@ void PrintTable(const std::vector<std::string>& benchmarks, const std::vector<st
     std::printf("%-16s", ("WA " + bench).c_str());
     for (const char* c : columns) {
       const PhaseResult* r = find(bench, c);
-      if (r == nullptr) std::printf(" %11s %8s", "n/a", "");
-      else std::printf(" %11.2f %8s", r->write_amp(), "");
+      if (r == nullptr) std::printf(" %12s %8s", "n/a", "");
+      else std::printf(" %12.2f %8s", r->write_amp(), "");
     }
     std::printf(" %9s %9s\n", Ratio(find(bench, "ShaleDB"), find(bench, "LevelDB"), true).c_str(),
                 Ratio(find(bench, "ShaleDB"), find(bench, "RocksDB"), true).c_str());
@@ -528,6 +528,7 @@ int Main(int argc, char** argv) {
   std::printf("load:      %s (1/5/15 min) at start\n", LoadAverage().c_str());
   std::printf("engines:  ");
   for (const auto& s : stores) std::printf(" %s;", s->version().c_str());
+  if (!SHALE_BENCH_WITH_SHALEDB) std::printf(" (ShaleDB not built in: SHALE_BENCH_WITH_SHALEDB=OFF)");
   std::printf("\n");
   std::printf("data:      %" PRIu64 " keys of %zu bytes (zero-padded decimal), values of %zu random bytes;"
               " %" PRId64 " reads/seeks; seed %" PRIu64 "\n",
