@@ -18,7 +18,7 @@
 // (keys + values). The bytes are counted by wrapping each engine's own file
 // layer (see write_counter.h), so the three are measured the same way.
 
-#include <sys/stat.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -189,7 +189,8 @@ struct PhaseResult {
   bool ran = false;
   uint64_t ops = 0;
   double seconds = 0;
-  uint64_t found = 0;  // reads and seeks that found their key
+  double cpu_seconds = 0;  // of the benchmark thread only
+  uint64_t found = 0;      // reads and seeks that found their key
   // Fill phases only.
   bool is_fill = false;
   uint64_t user_bytes = 0;
@@ -200,6 +201,7 @@ struct PhaseResult {
 
   double ops_per_sec() const { return seconds > 0 ? ops / seconds : 0; }
   double micros_per_op() const { return ops > 0 ? seconds * 1e6 / ops : 0; }
+  double cpu_micros_per_op() const { return ops > 0 ? cpu_seconds * 1e6 / ops : 0; }
   double write_amp() const {
     return user_bytes > 0 ? static_cast<double>(written.table + written.wal) / user_bytes : 0;
   }
@@ -220,6 +222,14 @@ WriteTotals DirectoryBytes(const std::string& dir) {
     }
   }
   return t;
+}
+
+// CPU seconds (user + system) of the calling thread: the foreground cost of
+// a phase, less disturbed than wall time when other processes share the cores.
+double ThreadCpuSeconds() {
+  rusage u;
+  if (getrusage(RUSAGE_THREAD, &u) != 0) return 0;
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 double Now() {
@@ -276,13 +286,14 @@ class Runner {
       }
       PhaseResult r;
       std::mt19937_64 rng = StreamFor(flags_.seed, b);
+      std::vector<uint64_t> order;
+      if (name == "fillrandom" || name == "overwrite") order = Permutation(flags_.num, &rng);
       const WriteTotals before = counter.Totals();
+      const double cpu_start = ThreadCpuSeconds();
       bool ok;
       if (name == "fillseq") ok = Fill(store, nullptr, &r);
-      else if (name == "fillrandom" || name == "overwrite") {
-        std::vector<uint64_t> order = Permutation(flags_.num, &rng);
-        ok = Fill(store, &order, &r);
-      } else if (name == "readrandom") ok = ReadRandom(store, &rng, &r);
+      else if (name == "fillrandom" || name == "overwrite") ok = Fill(store, &order, &r);
+      else if (name == "readrandom") ok = ReadRandom(store, &rng, &r);
       else if (name == "readseq") ok = ReadSeq(store, &r);
       else if (name == "seekrandom") ok = SeekRandom(store, &rng, &r);
       else {
@@ -290,6 +301,7 @@ class Runner {
         return false;
       }
       if (!ok) return false;
+      r.cpu_seconds = ThreadCpuSeconds() - cpu_start;
       if (r.is_fill) {
         r.settled = WaitForSettle(store, counter, flags_.settle_quiet_seconds, flags_.settle_max_seconds,
                                   &r.settle_seconds);
@@ -388,7 +400,8 @@ class Runner {
   }
 
   void PrintPhase(const char* engine, const std::string& name, const PhaseResult& r) {
-    std::printf("  %-8s %-11s %10.0f ops/s %8.2f us/op", engine, name.c_str(), r.ops_per_sec(), r.micros_per_op());
+    std::printf("  %-8s %-11s %10.0f ops/s %8.2f us/op (thread cpu %6.2f)", engine, name.c_str(), r.ops_per_sec(),
+                r.micros_per_op(), r.cpu_micros_per_op());
     if (r.is_fill) {
       std::printf("  WA %.2f (settled in %.1f s%s)", r.write_amp(), r.settle_seconds,
                   r.settled ? "" : ", still busy");
