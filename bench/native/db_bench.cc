@@ -61,6 +61,7 @@ struct Flags {
   bool sync = false;
   bool use_put = false;
   uint64_t seed = 301;
+  bool settle = true;
   double settle_quiet_seconds = 1.0;
   double settle_max_seconds = 300;
 };
@@ -69,7 +70,7 @@ void Usage() {
   std::fprintf(stderr,
                "usage: shale_db_bench [--num=N] [--reads=N] [--value_size=N] [--benchmarks=a,b,...]\n"
                "                      [--engines=leveldb,rocksdb,shaledb] [--db=DIR] [--sync] [--use_put]\n"
-               "                      [--seed=N] [--settle_quiet_seconds=S] [--settle_max_seconds=S]\n"
+               "                      [--seed=N] [--settle=0|1] [--settle_quiet_seconds=S] [--settle_max_seconds=S]\n"
                "benchmarks: fillseq fillrandom overwrite readrandom readseq seekrandom (default: %s)\n",
                kDefaultBenchmarks);
 }
@@ -104,6 +105,7 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
     else if (name == "--sync") ok = boolean(&f->sync);
     else if (name == "--use_put") ok = boolean(&f->use_put);
     else if (name == "--seed") ok = number(&f->seed);
+    else if (name == "--settle") ok = boolean(&f->settle);
     else if (name == "--settle_quiet_seconds") ok = number(&f->settle_quiet_seconds);
     else if (name == "--settle_max_seconds") ok = number(&f->settle_max_seconds);
     else if (name == "--help" || name == "-h") return false;
@@ -196,6 +198,7 @@ struct PhaseResult {
   uint64_t user_bytes = 0;
   WriteTotals written;   // during the phase and its settling
   WriteTotals on_disk;   // live bytes after settling (directory walk)
+  bool waited = false;  // settling was waited for (--settle)
   double settle_seconds = 0;
   bool settled = true;
 
@@ -309,8 +312,11 @@ class Runner {
       if (!ok) return false;
       r.cpu_seconds = ThreadCpuSeconds() - cpu_start;
       if (r.is_fill) {
-        r.settled = WaitForSettle(store, counter, flags_.settle_quiet_seconds, flags_.settle_max_seconds,
-                                  &r.settle_seconds);
+        if (flags_.settle) {
+          r.waited = true;
+          r.settled = WaitForSettle(store, counter, flags_.settle_quiet_seconds, flags_.settle_max_seconds,
+                                    &r.settle_seconds);
+        }
         r.written = counter.Totals() - before;
         r.on_disk = DirectoryBytes(dir);
       }
@@ -386,16 +392,16 @@ class Runner {
     const uint64_t reads = Reads();
     uint64_t bytes = 0;
     const double start = Now();
-    {
+    for (uint64_t i = 0; i < reads; i++) {
+      // A new iterator per seek, as LevelDB's db_bench does: its cost (a
+      // consistent view of memtables and tables) is part of every seek.
       std::unique_ptr<Cursor> c = store->NewCursor();
-      for (uint64_t i = 0; i < reads; i++) {
-        std::string_view target = keys.Format(pick(*rng));
-        c->Seek(target);
-        if (c->Valid() && c->key() == target) r->found++;
-        for (int n = 0; n < kSeekNexts && c->Valid(); n++) {
-          bytes += c->value().size();
-          c->Next();
-        }
+      std::string_view target = keys.Format(pick(*rng));
+      c->Seek(target);
+      if (c->Valid() && c->key() == target) r->found++;
+      for (int n = 0; n < kSeekNexts && c->Valid(); n++) {
+        bytes += c->value().size();
+        c->Next();
       }
       if (!Check(store, "seek", c->status())) return false;
     }
@@ -409,8 +415,12 @@ class Runner {
     std::printf("  %-8s %-11s %10.0f ops/s %8.2f us/op (thread cpu %6.2f)", engine, name.c_str(), r.ops_per_sec(),
                 r.micros_per_op(), r.cpu_micros_per_op());
     if (r.is_fill) {
-      std::printf("  WA %.2f (settled in %.1f s%s)", r.write_amp(), r.settle_seconds,
-                  r.settled ? "" : ", still busy");
+      if (flags_.settle) {
+        std::printf("  WA %.2f (settled in %.1f s%s)", r.write_amp(), r.settle_seconds,
+                    r.settled ? "" : ", still busy");
+      } else {
+        std::printf("  WA %.2f (not settled: --settle=0)", r.write_amp());
+      }
     } else if (name != "readseq") {
       std::printf("  (%" PRIu64 " of %" PRIu64 " found)", r.found, r.ops);
     } else {
@@ -480,11 +490,15 @@ void PrintTable(const std::vector<std::string>& benchmarks, const std::vector<st
       if (r == nullptr || !r->is_fill) continue;
       const double mb = 1 << 20;
       std::printf("  %-11s %-8s user %7.1f MB; written: table %7.1f, WAL %7.1f, other %5.2f MB;"
-                  " live on disk: table %7.1f, WAL %5.1f, other %5.2f MB; settled in %.1f s%s"
-                  " (%.0f op/s counting the settling)\n",
+                  " live on disk: table %7.1f, WAL %5.1f, other %5.2f MB; ",
                   bench.c_str(), engine.c_str(), r->user_bytes / mb, r->written.table / mb, r->written.wal / mb,
-                  r->written.other / mb, r->on_disk.table / mb, r->on_disk.wal / mb, r->on_disk.other / mb,
-                  r->settle_seconds, r->settled ? "" : " (still busy)", r->ops_per_sec_settled(quiet));
+                  r->written.other / mb, r->on_disk.table / mb, r->on_disk.wal / mb, r->on_disk.other / mb);
+      if (r->waited) {
+        std::printf("settled in %.1f s%s (%.0f op/s counting the settling)\n", r->settle_seconds,
+                    r->settled ? "" : " (still busy)", r->ops_per_sec_settled(quiet));
+      } else {
+        std::printf("not settled (--settle=0)\n");
+      }
     }
   }
 }
@@ -561,7 +575,9 @@ int Main(int argc, char** argv) {
               flags.use_put ? "Put" : "write batch of one");
   std::printf("db:        %s (%s%s)\n", root.c_str(), FileSystemType(root).c_str(),
               temporary ? ", temporary" : "");
-  std::printf("benchmarks: %s\n\n", flags.benchmarks.c_str());
+  std::printf("benchmarks: %s; %s\n\n", flags.benchmarks.c_str(),
+              flags.settle ? "each fill waits (untimed) for flushes and compactions to settle"
+                           : "no settling after fills (--settle=0), as LevelDB's db_bench");
   std::fflush(stdout);
 
   std::map<std::string, std::map<std::string, PhaseResult>> results;
