@@ -523,6 +523,14 @@ int Main(int argc, char** argv) {
     return 2;
   }
   const std::vector<std::string> benchmarks = Split(flags.benchmarks);
+  const std::vector<std::string> known = Split(kDefaultBenchmarks);
+  for (const std::string& b : benchmarks) {
+    if (std::find(known.begin(), known.end(), b) == known.end()) {
+      std::fprintf(stderr, "shale_db_bench: unknown benchmark '%s'\n", b.c_str());
+      Usage();
+      return 2;
+    }
+  }
 
   std::vector<std::unique_ptr<Store>> stores;
   std::vector<std::string> wanted = Split(flags.engines);
