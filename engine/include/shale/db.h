@@ -45,7 +45,7 @@ class DB {
   // Opens (or creates, per options) the database in directory `name`.
   // Locked: another process (or DB object) has it open.
   static Status Open(const Options& options, const std::string& name, std::unique_ptr<DB>* db);
-  // Removes every file of the database and its directory.
+  // Removes every file of the database (the directory itself stays).
   static Status Destroy(const Options& options, const std::string& name);
 
   DB() = default;
@@ -81,8 +81,15 @@ class DB {
   // none is due). Returns whether work remains. For hosts without threads.
   virtual bool RunBackgroundWork(uint64_t budget_micros) = 0;
 
-  // Text properties: "shale.stats", "shale.levels", "shale.num-files-at-level<N>",
-  // "shale.total-sst-bytes", "shale.cache", ... ; false for an unknown name.
+  // Text properties; false for an unknown name:
+  //   "shale.stats"                    everything below, for people
+  //   "shale.levels"                   "L<n> files=<count> bytes=<bytes>" per line
+  //   "shale.num-files-at-level<N>"    a number
+  //   "shale.total-sst-bytes"          a number
+  //   "shale.compaction-pending"       "1" while a flush or compaction is due or running
+  //   "shale.read-amplification"       tables searched per Get
+  //   "shale.write-amplification"      bytes written to WAL and tables per user byte
+  //   "shale.cache"                    block and table cache hits, misses, usage
   virtual bool GetProperty(const Slice& name, std::string* value) = 0;
 
   // Syncs, stops background work, releases files and the lock. Calls after

@@ -115,6 +115,9 @@ struct ReadOptions {
   // The Slices must outlive the iterator.
   const Slice* lower_bound = nullptr;
   const Slice* upper_bound = nullptr;
+  // Iterators only: yield only keys starting with this prefix (combined with
+  // the bounds above). Null: no prefix. The Slice must outlive NewIterator().
+  const Slice* prefix = nullptr;
   // Cache blocks read. False for one-off scans that should not evict the working set.
   bool fill_cache = true;
 };

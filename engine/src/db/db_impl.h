@@ -211,6 +211,8 @@ class DBImpl final : public DB {
     std::atomic<uint64_t> slowdowns{0};
     std::atomic<uint64_t> stops{0};
     std::atomic<uint64_t> wal_tail_bytes_dropped{0};
+    std::atomic<uint64_t> gets{0};
+    std::atomic<uint64_t> table_probes{0};  // tables searched by Get (read amplification)
   } stats_;
 };
 

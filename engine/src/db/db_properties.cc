@@ -1,6 +1,7 @@
 // GetProperty: the DB's state as text, for people, tools and the JS stats().
 
 #include <cstdio>
+#include <cstring>
 
 #include "db/db_impl.h"
 
@@ -60,6 +61,11 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
       *value += "L" + std::to_string(level) + " files=" + std::to_string(v->NumFiles(level)) +
                 " bytes=" + std::to_string(v->NumLevelBytes(level)) + "\n";
     }
+  } else if (name == Slice("shale.compaction-pending")) {
+    // "1" while a flush or compaction is due or running.
+    *value = (bg_running_ || BackgroundWorkDue()) ? "1" : "0";
+  } else if (name == Slice("shale.read-amplification")) {
+    *value = Ratio(stats_.table_probes, stats_.gets);
   } else if (name == Slice("shale.write-amplification")) {
     *value = Ratio(written, user);
   } else if (name == Slice("shale.cache")) {
@@ -84,6 +90,7 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
            std::to_string(stats_.flushes.load()) + "); compaction " + Bytes(stats_.compaction_bytes_written) +
            " written, " + Bytes(stats_.compaction_bytes_read) + " read (" + std::to_string(stats_.compactions.load()) +
            ", " + std::to_string(stats_.trivial_moves.load()) + " trivial moves)\n";
+    out += "read amplification: " + Ratio(stats_.table_probes, stats_.gets) + " tables searched per get; ";
     out += "write amplification: " + Ratio(written, user) + "; space amplification: " +
            Ratio(sst_bytes, v->NumLevelBytes(kNumLevels - 1)) + " (total / last level)\n";
     out += "stalls: " + std::to_string(stats_.slowdowns.load()) + " slowdowns, " + std::to_string(stats_.stops.load()) +

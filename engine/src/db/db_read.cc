@@ -108,7 +108,9 @@ Status DBImpl::GetFromView(const ReadView& view, const Slice& key, std::string* 
     if (m->Get(lkey, value, &s)) return s;
   }
   TableReadOptions read_options;
+  stats_.gets++;
   auto probe = [&](const FileMetaData& f, bool* decided) -> Status {
+    stats_.table_probes++;
     TableLookup lookup{key, LookupState::kNotFound, value};
     Status ts = table_cache_->Get(read_options, f.number, f.file_size, lkey.internal_key(), &lookup, &SaveTableValue);
     if (!ts.ok()) return ts;
@@ -191,9 +193,30 @@ Iterator* DBImpl::NewIterator(const ReadOptions& options) {
     MutexLock lock(&mu_);
     if (closed_) return NewEmptyIterator(Status::Closed("database is closed"));
   }
+  // A prefix is the range [prefix, successor(prefix)) intersected with the bounds.
+  std::string prefix_lower, prefix_upper;
+  const Slice* lower = options.lower_bound;
+  const Slice* upper = options.upper_bound;
+  Slice lower_slice, upper_slice;
+  if (options.prefix != nullptr) {
+    prefix_lower = options.prefix->ToString();
+    if (lower == nullptr || lower->compare(prefix_lower) < 0) {
+      lower_slice = prefix_lower;
+      lower = &lower_slice;
+    }
+    prefix_upper = prefix_lower;
+    while (!prefix_upper.empty() && static_cast<unsigned char>(prefix_upper.back()) == 0xff) prefix_upper.pop_back();
+    if (!prefix_upper.empty()) {  // all 0xff: no key is above the prefix range
+      prefix_upper.back() = static_cast<char>(static_cast<unsigned char>(prefix_upper.back()) + 1);
+      if (upper == nullptr || upper->compare(prefix_upper) > 0) {
+        upper_slice = prefix_upper;
+        upper = &upper_slice;
+      }
+    }
+  }
   ReadView* view = AcquireView(options);
   Iterator* internal = NewInternalIterator(view, options.fill_cache);
-  Iterator* it = NewDBIterator(internal, view->sequence, options.lower_bound, options.upper_bound);
+  Iterator* it = NewDBIterator(internal, view->sequence, lower, upper);  // copies the bounds
   it->RegisterCleanup(&DBImpl::CleanupView, this, view);
   return it;
 }

@@ -282,4 +282,59 @@ TEST_CASE("db: Destroy removes the database", "[db]") {
   REQUIRE(t.Get("a") == "NOT_FOUND");
 }
 
+TEST_CASE("db: prefix iteration, including prefixes ending in 0xff", "[db]") {
+  TestDB t;
+  REQUIRE_OK(t.Open());
+  for (const char* k : {"a", "ab", "abc", "abd", "ac", "b"}) REQUIRE_OK(t.db->Put(WriteOptions(), k, "v"));
+  const std::string ff = std::string("a") + char(0xff);
+  REQUIRE_OK(t.db->Put(WriteOptions(), ff, "v"));
+  REQUIRE_OK(t.db->Put(WriteOptions(), ff + "x", "v"));
+  auto keys = [&](const Slice& prefix, const Slice* lower = nullptr) {
+    ReadOptions ro;
+    ro.prefix = &prefix;
+    ro.lower_bound = lower;
+    std::unique_ptr<Iterator> it(t.db->NewIterator(ro));
+    std::string out;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) out += Slice(it->key()).ToEscaped() + " ";
+    std::string back;
+    for (it->SeekToLast(); it->Valid(); it->Prev()) back = Slice(it->key()).ToEscaped() + " " + back;
+    REQUIRE(out == back);
+    return out;
+  };
+  REQUIRE(keys("ab") == "ab abc abd ");
+  REQUIRE(keys("a") == "a ab abc abd ac a\\xff a\\xffx ");
+  REQUIRE(keys(ff) == "a\\xff a\\xffx ");
+  REQUIRE(keys("zz") == "");
+  const Slice lower("abd");
+  REQUIRE(keys("ab", &lower) == "abd ");
+}
+
+TEST_CASE("db: properties report levels, amplification and pending work", "[db]") {
+  TestDB t;
+  REQUIRE_OK(t.Open());
+  for (int i = 0; i < 2000; i++) REQUIRE_OK(t.db->Put(WriteOptions(), Key(i), std::string(100, 'v')));
+  REQUIRE_OK(t.db->Flush());
+  std::string value;
+  REQUIRE(t.db->GetProperty("shale.compaction-pending", &value));
+  REQUIRE((value == "0" || value == "1"));
+  while (t.db->RunBackgroundWork(0)) {
+  }
+  REQUIRE(t.db->GetProperty("shale.compaction-pending", &value));
+  REQUIRE(value == "0");
+  REQUIRE(t.Get(Key(5)) == std::string(100, 'v'));
+  REQUIRE(t.db->GetProperty("shale.read-amplification", &value));
+  REQUIRE(std::stod(value) >= 1.0);
+  REQUIRE(t.db->GetProperty("shale.write-amplification", &value));
+  REQUIRE(std::stod(value) >= 1.0);
+  REQUIRE(t.db->GetProperty("shale.total-sst-bytes", &value));
+  REQUIRE(std::stoull(value) > 0);
+  REQUIRE(std::stoull(value) < 2000 * 100);  // zstd (the default) shrinks the repeated values
+  REQUIRE(t.db->GetProperty("shale.levels", &value));
+  REQUIRE(value.find("L0 files=") == 0);
+  REQUIRE(t.db->GetProperty("shale.cache", &value));
+  REQUIRE(value.find("block-cache hits=") == 0);
+  REQUIRE_FALSE(t.db->GetProperty("shale.no-such-property", &value));
+  REQUIRE_FALSE(t.db->GetProperty("shale.num-files-at-level9", &value));
+}
+
 }  // namespace shale
