@@ -80,6 +80,7 @@ void DBImpl::RecordBackgroundError(const Status& s) {
   if (s.ok()) return;
   if (s.IsNoSpace()) {
     soft_error_ = s;
+    stats_.transient_errors++;  // reported by "shale.stats" even when a retry absorbs it
   } else if (bg_error_.ok()) {
     bg_error_ = s;
   }

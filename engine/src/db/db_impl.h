@@ -196,6 +196,7 @@ class DBImpl final : public DB {
     std::atomic<uint64_t> slowdowns{0};
     std::atomic<uint64_t> stops{0};
     std::atomic<uint64_t> wal_tail_bytes_dropped{0};
+    std::atomic<uint64_t> transient_errors{0};  // NoSpace failures, retried
   } stats_;
 };
 
