@@ -97,7 +97,8 @@ class DBImpl final : public DB {
 
   // ---- open (db_open.cc) ----
   Status RecoverWals(const std::vector<uint64_t>& wal_numbers, VersionEdit* edit);
-  Status ReplayWal(uint64_t number, bool is_last, MemTable* mem, SequenceNumber* max_sequence);
+  Status ReplayWal(uint64_t number, bool is_last, MemTable* mem, SequenceNumber* max_sequence,
+                   SequenceNumber* next_sequence);
   Status NewWal();
   void RemoveObsoleteFiles();
 
