@@ -165,18 +165,28 @@ Status DBImpl::Open() {
   }
   SHALE_RETURN_IF_ERROR(s.WithContext(dbname_));
 
-  // A table the manifest names but the directory lacks (the manifest lost
-  // edits, or a file was deleted): Corruption now, not failing reads later.
+  // A file the manifest names but the directory lacks means the manifest lost
+  // edits (or a file was deleted): Corruption now, not failing reads or an
+  // older state later. Tables: every live one. WALs: the one at LogNumber(),
+  // created and its directory synced before any edit named it, and deleted
+  // only after a later edit moved LogNumber() past it (0: none named yet).
   std::set<uint64_t> missing;
   versions_->LiveFiles(&missing);
+  bool has_log = versions_->LogNumber() == 0;
   for (const std::string& name : names) {
     uint64_t number;
     FileType type;
-    if (ParseFileName(name, &number, &type) && type == FileType::kTable) missing.erase(number);
+    if (!ParseFileName(name, &number, &type)) continue;
+    if (type == FileType::kTable) missing.erase(number);
+    if (type == FileType::kWal && number == versions_->LogNumber()) has_log = true;
   }
   if (!missing.empty()) {
     return Status::Corruption(TableFileName(dbname_, *missing.begin()) + " is named by the manifest but missing (" +
                               std::to_string(missing.size()) + " tables missing)");
+  }
+  if (!has_log) {
+    return Status::Corruption(WalFileName(dbname_, versions_->LogNumber()) +
+                              " is named by the manifest but missing: the manifest lost edits");
   }
 
   std::vector<uint64_t> wals;

@@ -59,7 +59,12 @@ std::string DamageFile(FileSystem* fs, const std::string& path, Damage damage, u
     }
     case Damage::kZeroRange: {
       const uint64_t len = std::min<uint64_t>(1 + rnd->Uniform(64), size - offset);
-      REQUIRE_OK(file->WriteAt(offset, std::string(len, '\0')));
+      std::string old(len, '\0');
+      Slice read;
+      REQUIRE_OK(file->Read(offset, len, &read, old.data()));
+      std::string zeros(len, '\0');
+      if (read == Slice(zeros)) zeros[0] = '\x5a';  // already zero: make it real damage
+      REQUIRE_OK(file->WriteAt(offset, zeros));
       what += ", " + std::to_string(len) + " bytes";
       break;
     }
@@ -245,14 +250,21 @@ TEST_CASE("db corruption: damage before the manifest's last record fails Open wi
   }
 }
 
+// A cut tail looks like a crash that tore the last edit (R4), but the files
+// that edit retired are gone: Open must notice instead of serving an older
+// state (regression: it served stale values when the lost edit was a flush).
 TEST_CASE("db corruption: a cut manifest tail recovers an older state, never wrong data", "[db][corruption]") {
   BaseDB base;
   Random rnd(303);
   uint64_t size = 0;
   REQUIRE_OK(base.fs.GetSize(base.manifests[0], &size));
-  for (int t = 0; t < 8 * test::TestScale(); t++) {
+  // Random cuts, then every 4th offset of the last 160 bytes (its last edits).
+  const int random_cuts = 8 * test::TestScale();
+  for (int t = 0; t < random_cuts + 40; t++) {
     auto fs = base.Copy();
-    const std::string what = DamageFile(fs.get(), base.manifests[0], Damage::kTruncate, 0, size, &rnd);
+    const uint64_t lo = t < random_cuts ? 0 : size - 160 + 4 * (t - random_cuts);
+    const std::string what =
+        DamageFile(fs.get(), base.manifests[0], Damage::kTruncate, lo, t < random_cuts ? size : lo + 1, &rnd);
     INFO(what);
     InlineExecutor executor;
     std::unique_ptr<DB> db;
@@ -304,7 +316,8 @@ TEST_CASE("db corruption: damage in the last WAL keeps the records before it and
   for (int t = 0; t < 12 * test::TestScale(); t++) {
     auto fs = base.Copy();
     const uint64_t lo = t % 2 == 0 ? size * 3 / 4 : 0;  // the tail, or anywhere
-    const std::string what = DamageFile(fs.get(), last, RandomDamage(&rnd), lo, size - 1, &rnd);
+    const Damage damage = RandomDamage(&rnd);
+    const std::string what = DamageFile(fs.get(), last, damage, lo, size - 1, &rnd);
     INFO(what);
     InlineExecutor executor;
     std::unique_ptr<DB> db;
@@ -329,8 +342,10 @@ TEST_CASE("db corruption: damage in the last WAL keeps the records before it and
     std::string stats;
     REQUIRE(db->GetProperty("shale.stats", &stats));
     INFO(stats);
-    REQUIRE(stats.find("recovery: 0 WAL tail bytes dropped") == std::string::npos);
     REQUIRE(stats.find(" WAL tail bytes dropped") != std::string::npos);
+    // A flipped bit leaves bytes that recovery gives up and reports; a cut at
+    // a record boundary or zeros (read as preallocated space) may leave none.
+    if (damage == Damage::kFlipBit) REQUIRE(stats.find("recovery: 0 WAL tail bytes dropped") == std::string::npos);
     REQUIRE_OK(db->Put(WriteOptions::With(Durability::kStrict), "new", "write"));
     REQUIRE_OK(db->Close());
   }

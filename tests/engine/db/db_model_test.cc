@@ -17,7 +17,8 @@
 //   snap | release <i> | flush | compact <lo|-> <hi|-> | bg | reopen
 //
 // Environment: SHALE_MODEL_SEED=<n> runs only that seed; SHALE_MODEL_LOG=<file>
-// replays a log written by a failing run; SHALE_TEST_SCALE multiplies the ops.
+// replays a log written by a failing run; SHALE_TEST_SCALE=<k> runs 8k seeds
+// (or, with SHALE_MODEL_SEED, k times the ops).
 // On failure the shrunk log goes to $TMPDIR/shale-model-<seed>.log.
 
 #include <algorithm>
@@ -451,7 +452,8 @@ void RunSeed(uint64_t seed, int num_ops) {
 }  // namespace
 
 TEST_CASE("db model: random operation logs match a std::map oracle", "[db][model]") {
-  const int ops = 2500 * test::TestScale();
+  // Soak: SHALE_TEST_SCALE=n runs 8n seeds; a replayed seed runs 2500n ops.
+  const int ops = 2500;
   if (const char* log_path = std::getenv("SHALE_MODEL_LOG")) {
     std::ifstream in(log_path);
     REQUIRE(in.good());
@@ -463,7 +465,7 @@ TEST_CASE("db model: random operation logs match a std::map oracle", "[db][model
     return;
   }
   if (const char* seed = std::getenv("SHALE_MODEL_SEED")) {
-    RunSeed(std::stoull(seed), ops);
+    RunSeed(std::stoull(seed), ops * test::TestScale());
     return;
   }
   const int seeds = 8 * test::TestScale();
