@@ -343,4 +343,82 @@ TEST_CASE("db crash: a torn WAL tail after relaxed writes loses only a suffix", 
   REQUIRE_OK(db->Close());
 }
 
+namespace {
+
+std::string RecoveryKey(int i) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "r%05d", i);
+  return buf;
+}
+
+// Opens `disk` and returns how many of RecoveryKey(0..) it holds, as a
+// prefix with the right values; -1 (and *err) when it holds anything else.
+int RecoveredPrefix(MemoryFileSystem* disk, std::string* err) {
+  InlineExecutor executor;
+  std::unique_ptr<DB> db;
+  Status s = DB::Open(test::SmallDBOptions(disk, &executor), "/db", &db);
+  State state;
+  if (s.ok()) s = test::ReadAll(db.get(), &state);
+  if (!s.ok()) {
+    *err = "recovery: " + s.ToString();
+    return -1;
+  }
+  int n = 0;
+  while (state.count(RecoveryKey(n)) && state[RecoveryKey(n)] == CrashValue(RecoveryKey(n), n, 100)) n++;
+  if (state.size() != static_cast<size_t>(n)) {
+    *err = "not a prefix: " + std::to_string(state.size()) + " keys, prefix of " + std::to_string(n);
+    return -1;
+  }
+  s = db->Close();
+  if (!s.ok()) *err = "close: " + s.ToString();
+  return s.ok() ? n : -1;
+}
+
+}  // namespace
+
+TEST_CASE("db crash: a crash during recovery loses nothing the first crash kept", "[db][crash]") {
+  for (uint64_t seed = 0; seed < static_cast<uint64_t>(test::TestScale()); seed++) {
+    MemoryFileSystem mem;
+    InlineExecutor executor;
+    Options o = test::SmallDBOptions(&mem, &executor);
+    std::unique_ptr<DB> db;
+    REQUIRE_OK(DB::Open(o, "/db", &db));
+    int floor = 0;
+    for (int i = 0; i < 1500; i++) {
+      const bool strict = i % 97 == 0;
+      REQUIRE_OK(db->Put(WriteOptions::With(strict ? Durability::kStrict : Durability::kRelaxed), RecoveryKey(i),
+                         CrashValue(RecoveryKey(i), i, 100)));
+      if (strict) floor = i + 1;
+    }
+    // A disk with tables, a retired WAL and a current one with an unsynced tail.
+    auto disk = mem.CrashCopy(seed, CrashMode::kKeepRandomUnsyncedTorn);
+    REQUIRE_OK(db->Close());
+    std::string err;
+    const int kept = RecoveredPrefix(disk->CrashCopy(0, CrashMode::kDropUnsynced).get(), &err);
+    INFO(err);
+    REQUIRE(kept >= floor);
+
+    // Recover `disk`, crashing it again at every sync boundary of recovery.
+    int points = 0;
+    std::string failure;
+    SyncBoundaryFileSystem fs(disk.get(), [&](const std::string& path, const char* when) {
+      if (!failure.empty()) return;
+      const CrashMode mode = static_cast<CrashMode>(points % 3);
+      std::string e;
+      const int n = RecoveredPrefix(disk->CrashCopy(seed * 1000 + points, mode).get(), &e);
+      if (n != kept) failure = "crash " + std::string(when) + " " + path + ": " + std::to_string(n) + " keys, expected " +
+                               std::to_string(kept) + " " + e;
+      points++;
+    });
+    InlineExecutor recovery_executor;
+    REQUIRE_OK(DB::Open(test::SmallDBOptions(&fs, &recovery_executor), "/db", &db));
+    REQUIRE_OK(db->Close());
+    db.reset();
+    INFO(failure);
+    REQUIRE(failure.empty());
+    REQUIRE(points >= 3);
+    REQUIRE(RecoveredPrefix(disk.get(), &err) == kept);
+  }
+}
+
 }  // namespace shale
