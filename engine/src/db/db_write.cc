@@ -7,6 +7,8 @@
 // into mem_ and publishes the last sequence; then it wakes the members. A
 // writer with no batch asks only for a sync (SyncWAL, the group-sync timer).
 
+#include <algorithm>
+
 #include "db/db_impl.h"
 #include "db/memtable_inserter.h"
 #include "db/write_batch_internal.h"
@@ -120,7 +122,9 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
       if (sync) {
         oldest_unsynced_micros_ = 0;
       } else {
-        if (oldest_unsynced_micros_ == 0) oldest_unsynced_micros_ = clock_->NowMicros();
+        // 0 means "all synced": a clock reading 0 (a fresh monotonic clock)
+        // must not make this write look durable.
+        if (oldest_unsynced_micros_ == 0) oldest_unsynced_micros_ = std::max<uint64_t>(clock_->NowMicros(), 1);
         if (group_durability) ScheduleGroupSync();
       }
     }

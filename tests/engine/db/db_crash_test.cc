@@ -28,6 +28,7 @@
 #include "db_test_util.h"
 #include "env/forwarding_file_system.h"
 #include "env/memory_file_system.h"
+#include "shale/clock.h"
 #include "util/random.h"
 
 namespace shale {
@@ -419,6 +420,42 @@ TEST_CASE("db crash: a crash during recovery loses nothing the first crash kept"
     REQUIRE(points >= 3);
     REQUIRE(RecoveredPrefix(disk.get(), &err) == kept);
   }
+}
+
+namespace {
+
+// A clock stuck at its epoch, like a fresh monotonic clock in a new page.
+class ZeroClock final : public Clock {
+ public:
+  uint64_t NowMicros() override { return 0; }
+  uint64_t WallMicros() override { return 0; }
+  void SleepMicros(uint64_t) override {}
+};
+
+}  // namespace
+
+// Regression: the DB marked "unsynced since" with the clock's reading, and 0
+// meant "everything synced", so writes made at time 0 retired their WAL
+// without the sync invariant 6 requires, and a crash lost them while keeping
+// later synced writes.
+TEST_CASE("db crash: writes made when the clock reads 0 are still synced when their WAL retires", "[db][crash]") {
+  MemoryFileSystem mem;
+  InlineExecutor executor;
+  ZeroClock clock;
+  Options o = test::SmallDBOptions(&mem, &executor);
+  o.clock = &clock;
+  std::unique_ptr<DB> db;
+  REQUIRE_OK(DB::Open(o, "/db", &db));
+  for (int i = 0; i < 1200; i++) {
+    REQUIRE_OK(db->Put(WriteOptions::With(Durability::kRelaxed), RecoveryKey(i), CrashValue(RecoveryKey(i), i, 100)));
+  }
+  REQUIRE_OK(db->Put(WriteOptions::With(Durability::kStrict), RecoveryKey(1200), CrashValue(RecoveryKey(1200), 1200, 100)));
+  auto disk = mem.CrashCopy(1, CrashMode::kDropUnsynced);
+  std::string err;
+  const int n = RecoveredPrefix(disk.get(), &err);
+  INFO(err);
+  REQUIRE(n == 1201);  // the strict write synced everything before it
+  REQUIRE_OK(db->Close());
 }
 
 }  // namespace shale
