@@ -276,6 +276,10 @@ Status DBImpl::Flush() {
   Status s = MakeRoomForWrite(/*force=*/true);
   writers_.pop_front();
   if (!writers_.empty()) writers_.front()->cv.Signal();
+  if (group_sync_deferred_) {
+    group_sync_deferred_ = false;
+    if (oldest_unsynced_micros_ != 0) ScheduleGroupSync();
+  }
   if (!s.ok()) return s;
   const size_t target = imm_.size();
   uint64_t flushed_before = stats_.flushes;

@@ -170,6 +170,7 @@ class DBImpl final : public DB {
   uint64_t wal_synced_offset_ = 0;   // WAL bytes known durable
   uint64_t oldest_unsynced_micros_ = 0;  // 0: everything written is synced
   bool group_sync_scheduled_ = false;
+  bool group_sync_deferred_ = false;  // a group sync found writers queued; the leader reschedules it
   std::deque<Writer*> writers_;
   WriteBatch group_batch_;
   std::list<SnapshotImpl*> snapshots_;  // oldest first

@@ -142,6 +142,10 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
     if (ready == last_writer) break;
   }
   if (!writers_.empty()) writers_.front()->cv.Signal();
+  if (group_sync_deferred_) {
+    group_sync_deferred_ = false;
+    if (oldest_unsynced_micros_ != 0) ScheduleGroupSync();
+  }
   return s;
 }
 
@@ -211,6 +215,12 @@ Status DBImpl::SyncWAL() {
   writers_.push_back(&w);
   while (!w.done && &w != writers_.front()) w.cv.Wait();
   if (w.done) return w.status;
+  return SyncWalLocked();
+}
+
+// REQUIRES: mu_ held; the caller's sync request heads writers_ (so it owns the
+// WAL, invariant 3). Syncs what is unsynced, pops the request, wakes the next.
+Status DBImpl::SyncWalLocked() {
   Status s = bg_error_;
   if (s.ok() && oldest_unsynced_micros_ != 0) {
     mu_.Unlock();
@@ -249,7 +259,20 @@ void DBImpl::GroupSyncIfDue() {
       mu_.Lock();
     }
   }
-  (void)SyncWAL();  // errors are recorded as background errors
+  Writer w(&mu_);
+  w.durability = Durability::kStrict;
+  MutexLock lock(&mu_);
+  if (closed_ || oldest_unsynced_micros_ == 0) return;
+  // Never wait in the writer queue on an executor thread: its head may be
+  // stalled waiting for a flush that this thread has to run (a deadlock with
+  // one background thread). That writer reschedules us when it is done, and a
+  // leader past the delay syncs its group anyway.
+  if (!writers_.empty()) {
+    group_sync_deferred_ = true;
+    return;
+  }
+  writers_.push_back(&w);  // the queue was empty: this request heads it
+  (void)SyncWalLocked();  // errors are recorded as background errors
 }
 
 // REQUIRES: mu_ held; called by the write leader.
