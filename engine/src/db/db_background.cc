@@ -84,6 +84,7 @@ void DBImpl::RecordBackgroundError(const Status& s) {
   if (s.ok()) return;
   if (s.IsNoSpace()) {
     soft_error_ = s;
+    stats_.transient_errors++;  // reported by "shale.stats" even when a retry absorbs it
   } else if (bg_error_.ok()) {
     bg_error_ = s;
   }
@@ -279,6 +280,9 @@ Status DBImpl::Flush() {
   Status s = MakeRoomForWrite(/*force=*/true);
   writers_.pop_front();
   if (!writers_.empty()) writers_.front()->cv.Signal();
+  // A group-sync job that found this queue busy left the sync to it; if the
+  // writes since are still unsynced, hand the job back to the executor.
+  if (sync_next_group_ && oldest_unsynced_micros_ != 0) ScheduleGroupSync();
   if (!s.ok()) return s;
   const size_t target = imm_.size();
   uint64_t flushed_before = stats_.flushes;

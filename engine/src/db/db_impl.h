@@ -111,7 +111,8 @@ class DBImpl final : public DB {
 
   // ---- open (db_open.cc) ----
   Status RecoverWals(const std::vector<uint64_t>& wal_numbers, VersionEdit* edit);
-  Status ReplayWal(uint64_t number, bool is_last, MemTable* mem, SequenceNumber* max_sequence);
+  Status ReplayWal(uint64_t number, bool is_last, MemTable* mem, SequenceNumber* max_sequence,
+                   SequenceNumber* next_sequence);
   Status NewWal();
   void RemoveObsoleteFiles();
 
@@ -213,6 +214,7 @@ class DBImpl final : public DB {
     std::atomic<uint64_t> wal_tail_bytes_dropped{0};
     std::atomic<uint64_t> gets{0};
     std::atomic<uint64_t> table_probes{0};  // tables searched by Get (read amplification)
+    std::atomic<uint64_t> transient_errors{0};  // NoSpace failures, retried
   } stats_;
 };
 

@@ -165,6 +165,30 @@ Status DBImpl::Open() {
   }
   SHALE_RETURN_IF_ERROR(s.WithContext(dbname_));
 
+  // A file the manifest names but the directory lacks means the manifest lost
+  // edits (or a file was deleted): Corruption now, not failing reads or an
+  // older state later. Tables: every live one. WALs: the one at LogNumber(),
+  // created and its directory synced before any edit named it, and deleted
+  // only after a later edit moved LogNumber() past it (0: none named yet).
+  std::set<uint64_t> missing;
+  versions_->LiveFiles(&missing);
+  bool has_log = versions_->LogNumber() == 0;
+  for (const std::string& name : names) {
+    uint64_t number;
+    FileType type;
+    if (!ParseFileName(name, &number, &type)) continue;
+    if (type == FileType::kTable) missing.erase(number);
+    if (type == FileType::kWal && number == versions_->LogNumber()) has_log = true;
+  }
+  if (!missing.empty()) {
+    return Status::Corruption(TableFileName(dbname_, *missing.begin()) + " is named by the manifest but missing (" +
+                              std::to_string(missing.size()) + " tables missing)");
+  }
+  if (!has_log) {
+    return Status::Corruption(WalFileName(dbname_, versions_->LogNumber()) +
+                              " is named by the manifest but missing: the manifest lost edits");
+  }
+
   std::vector<uint64_t> wals;
   for (const std::string& name : names) {
     uint64_t number;
@@ -191,11 +215,12 @@ Status DBImpl::Open() {
 
 Status DBImpl::RecoverWals(const std::vector<uint64_t>& wal_numbers, VersionEdit* edit) {
   SequenceNumber max_sequence = versions_->LastSequence();
+  SequenceNumber next_sequence = 0;  // where the next WAL's records must start; 0: no records yet
   MemTable* mem = new MemTable();
   mem->Ref();
   Status s;
   for (size_t i = 0; s.ok() && i < wal_numbers.size(); i++) {
-    s = ReplayWal(wal_numbers[i], i + 1 == wal_numbers.size(), mem, &max_sequence);
+    s = ReplayWal(wal_numbers[i], i + 1 == wal_numbers.size(), mem, &max_sequence, &next_sequence);
     // Keep memory bounded while replaying many or large WALs.
     if (s.ok() && mem->ApproximateMemoryUsage() > options_.write_buffer_size) {
       s = WriteLevel0Table(mem, edit);
@@ -213,7 +238,13 @@ Status DBImpl::RecoverWals(const std::vector<uint64_t>& wal_numbers, VersionEdit
   return s;
 }
 
-Status DBImpl::ReplayWal(uint64_t number, bool is_last, MemTable* mem, SequenceNumber* max_sequence) {
+// A WAL's records continue the sequence where the previous WAL's ended: its
+// writes came after every write of that WAL, which was synced when retired
+// (invariant 6). A gap means the earlier WAL lost records it once held, even
+// when what is left of it ends cleanly (cut at a record boundary, or a bad
+// tail the reader takes for a torn one): Corruption, not a silent loss.
+Status DBImpl::ReplayWal(uint64_t number, bool is_last, MemTable* mem, SequenceNumber* max_sequence,
+                         SequenceNumber* next_sequence) {
   const std::string path = WalFileName(dbname_, number);
   std::unique_ptr<File> file;
   SHALE_RETURN_IF_ERROR(fs_->Open(path, OpenMode::kReadOnly, &file));
@@ -221,8 +252,15 @@ Status DBImpl::ReplayWal(uint64_t number, bool is_last, MemTable* mem, SequenceN
   Slice record;
   std::string scratch;
   WriteBatch batch;
+  bool first = true;
   while (reader.ReadRecord(&record, &scratch)) {
     Status s = WriteBatchInternal::SetContents(&batch, record);
+    if (s.ok() && first && *next_sequence != 0 && WriteBatchInternal::Sequence(batch) != *next_sequence) {
+      return Status::Corruption(path + " starts at sequence " + std::to_string(WriteBatchInternal::Sequence(batch)) +
+                                " but the WAL before it ended at " + std::to_string(*next_sequence - 1) +
+                                ": records of a retired WAL are missing");
+    }
+    first = false;
     if (s.ok()) {
       MemTableInserter inserter(mem, WriteBatchInternal::Sequence(batch));
       s = batch.Iterate(&inserter);
@@ -230,6 +268,7 @@ Status DBImpl::ReplayWal(uint64_t number, bool is_last, MemTable* mem, SequenceN
     if (!s.ok()) return s.WithContext(path);
     const SequenceNumber last = WriteBatchInternal::Sequence(batch) + WriteBatchInternal::Count(batch) - 1;
     if (last > *max_sequence) *max_sequence = last;
+    *next_sequence = last + 1;
   }
   stats_.wal_tail_bytes_dropped += reader.DroppedBytes();
   if (!reader.status().ok()) {

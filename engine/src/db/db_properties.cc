@@ -99,7 +99,8 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
     out += "block cache: " + Ratio(b.hits, b.hits + b.misses) + " hit rate, " + Bytes(block_cache_->TotalCharge()) +
            " of " + Bytes(block_cache_->Capacity()) + "\n";
     out += "recovery: " + std::to_string(stats_.wal_tail_bytes_dropped.load()) + " WAL tail bytes dropped\n";
-    out += "background: " + std::string(bg_running_ ? "running" : "idle") +
+    out += "background: " + std::string(bg_running_ ? "running" : "idle") + ", " +
+           std::to_string(stats_.transient_errors.load()) + " transient errors" +
            (bg_error_.ok() ? "" : ", error: " + bg_error_.ToString()) +
            (soft_error_.ok() ? "" : ", retrying after: " + soft_error_.ToString()) + "\n";
   } else {

@@ -7,6 +7,8 @@
 // into mem_ and publishes the last sequence; then it wakes the members. A
 // writer with no batch asks only for a sync (SyncWAL, the group-sync timer).
 
+#include <algorithm>
+
 #include "db/db_impl.h"
 #include "db/memtable_inserter.h"
 #include "db/write_batch_internal.h"
@@ -122,7 +124,9 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
         oldest_unsynced_micros_ = 0;
         sync_next_group_ = false;
       } else {
-        if (oldest_unsynced_micros_ == 0) oldest_unsynced_micros_ = clock_->NowMicros();
+        // 0 means "all synced": a clock reading 0 (a fresh monotonic clock)
+        // must not make this write look durable.
+        if (oldest_unsynced_micros_ == 0) oldest_unsynced_micros_ = std::max<uint64_t>(clock_->NowMicros(), 1);
         if (group_durability) ScheduleGroupSync();
       }
     }
@@ -140,6 +144,9 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
     if (ready == last_writer) break;
   }
   if (!writers_.empty()) writers_.front()->cv.Signal();
+  // A group-sync job that found this queue busy left the sync to it; if the
+  // writes since are still unsynced, hand the job back to the executor.
+  if (sync_next_group_ && oldest_unsynced_micros_ != 0) ScheduleGroupSync();
   return s;
 }
 
