@@ -9,9 +9,22 @@ namespace shale {
 namespace {
 
 // Decodes the three varints of the entry at `p`; returns where its key bytes
-// start, or nullptr when the entry does not fit before `limit`.
-const char* DecodeEntryHeader(const char* p, const char* limit, uint32_t* shared, uint32_t* unshared,
-                              uint32_t* value_len) {
+// start, or nullptr when the entry does not fit before `limit`. Inline with a
+// fast path for the usual case of three one-byte varints (keys and values
+// under 128 bytes), which is most of a Seek's work.
+inline const char* DecodeEntryHeader(const char* p, const char* limit, uint32_t* shared, uint32_t* unshared,
+                                     uint32_t* value_len) {
+  if (limit - p >= 3) {
+    const auto* b = reinterpret_cast<const unsigned char*>(p);
+    if ((b[0] | b[1] | b[2]) < 0x80) {
+      *shared = b[0];
+      *unshared = b[1];
+      *value_len = b[2];
+      p += 3;
+      if (static_cast<uint64_t>(*unshared) + *value_len > static_cast<uint64_t>(limit - p)) return nullptr;
+      return p;
+    }
+  }
   Slice in(p, limit - p);
   if (!GetVarint32(&in, shared) || !GetVarint32(&in, unshared) || !GetVarint32(&in, value_len)) return nullptr;
   if (static_cast<uint64_t>(*unshared) + *value_len > in.size()) return nullptr;
