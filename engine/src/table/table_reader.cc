@@ -1,5 +1,6 @@
 #include "table/table_reader.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "db/dbformat.h"
@@ -42,7 +43,14 @@ Status TableReader::Open(const TableOptions& options, const File* file, uint64_t
   std::unique_ptr<TableReader> t(new TableReader(options, file, file_size));
   SHALE_RETURN_IF_ERROR(t->ReadMetaBlocks(footer));
   // Where the backend can map the file, uncompressed blocks are read in place.
-  if (!file->MapReadOnly(file_size, &t->mapped_).ok() || t->mapped_.size() != file_size) t->mapped_ = Slice();
+  if (file->MapReadOnly(file_size, &t->mapped_).ok() && t->mapped_.size() == file_size) {
+    // Every block takes at least its trailer's bytes: a bound on the
+    // (checksummed, but possibly crafted) block counts.
+    const uint64_t blocks = t->props_.num_data_blocks + t->props_.num_index_partitions;
+    t->verified_.reset(new VerifiedBlockSet(std::min(blocks, file_size / kBlockTrailerSize)));
+  } else {
+    t->mapped_ = Slice();
+  }
   if (options.block_cache != nullptr) {
     t->cache_id_ = options.cache_id != 0 ? options.cache_id : options.block_cache->NewId();
   }
@@ -66,9 +74,12 @@ Status TableReader::ReadBlockChecked(const BlockHandle& handle, BlockContents* c
 
 Iterator* TableReader::MappedBlockIterator(const TableReadOptions& options, const BlockHandle& handle) const {
   const char* bytes = mapped_.data() + handle.offset;
-  CompressionType type;
-  Status s = VerifyBlock(bytes, handle, &type);
-  if (!s.ok()) return NewEmptyIterator(s);
+  if (!verified_->Contains(handle)) {
+    CompressionType type;
+    Status s = VerifyBlock(bytes, handle, &type);
+    if (!s.ok()) return NewEmptyIterator(s);
+    verified_->Insert(handle);
+  }
   auto* block = new Block(Slice(bytes, static_cast<size_t>(handle.size)), Block::Borrow());
   Iterator* iter = block->NewIterator(KeyOrder::kInternal, options.verify);
   iter->RegisterCleanup(&DeleteBlock, block, nullptr);

@@ -2,11 +2,12 @@
 // properties, filter and top-level index (all checksum-verified) and keeps
 // them; data blocks and index partitions are read on demand, through the
 // block cache when there is one. Where the File can be mapped (native POSIX),
-// uncompressed blocks are checksum-verified and read in place from the
-// mapping on every access instead, like LevelDB's mmap reads: no syscall,
-// no copy, no cache slot.
+// uncompressed blocks are read in place from the mapping instead, like
+// LevelDB's mmap reads: no syscall, no copy, no cache slot; each one's
+// checksum is verified on its first access (VerifiedBlockSet).
 //
-// Thread safety: after Open() a TableReader is immutable; Get(),
+// Thread safety: after Open() a TableReader is immutable (but for the
+// internally synchronized VerifiedBlockSet); Get(),
 // NewIterator() and ApproximateOffsetOf() may be called concurrently.
 // Iterators (and the File) must not outlive the TableReader.
 
@@ -23,6 +24,7 @@
 #include "table/format.h"
 #include "table/table_options.h"
 #include "table/table_properties.h"
+#include "table/verified_block_set.h"
 
 namespace shale {
 
@@ -71,8 +73,8 @@ class TableReader {
   Status ReadBlockChecked(const BlockHandle& handle, BlockContents* contents) const;
   // An iterator over the data block or index partition `index_value` names.
   Iterator* BlockIterator(const TableReadOptions& options, const Slice& index_value) const;
-  // The uncompressed block at `handle` (CheckHandle() passed), verified and
-  // read in place from mapped_.
+  // The uncompressed block at `handle` (CheckHandle() passed), read in place
+  // from mapped_; its checksum is verified unless verified_ has it.
   Iterator* MappedBlockIterator(const TableReadOptions& options, const BlockHandle& handle) const;
   // Over (separator -> data block handle), through partitions if any.
   Iterator* NewIndexIterator(const TableReadOptions& options) const;
@@ -84,6 +86,7 @@ class TableReader {
   // The whole file when the backend maps it (File::MapReadOnly), else empty.
   // Valid while file_ lives, which outlives the reader and its iterators.
   Slice mapped_;
+  std::unique_ptr<VerifiedBlockSet> verified_;  // with mapped_: the blocks whose checksum passed
   TableProperties props_;
   std::unique_ptr<Block> index_block_;  // single index, or the top level of a partitioned one
   std::string filter_data_;             // owned by the reader; filter_ borrows it
