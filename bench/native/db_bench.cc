@@ -35,6 +35,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "machine_info.h"
@@ -69,7 +70,7 @@ struct Flags {
 void Usage() {
   std::fprintf(stderr,
                "usage: shale_db_bench [--num=N] [--reads=N] [--value_size=N] [--benchmarks=a,b,...]\n"
-               "                      [--engines=leveldb,rocksdb,shaledb] [--db=DIR] [--sync] [--use_put]\n"
+               "                      [--engines=leveldb,leveldb_pread,rocksdb,shaledb] [--db=DIR] [--sync] [--use_put]\n"
                "                      [--seed=N] [--settle=0|1] [--settle_quiet_seconds=S] [--settle_max_seconds=S]\n"
                "benchmarks: fillseq fillrandom overwrite readrandom readseq seekrandom (default: %s)\n",
                kDefaultBenchmarks);
@@ -453,10 +454,20 @@ void PrintTable(const std::vector<std::string>& benchmarks, const std::vector<st
     auto e = b->second.find(engine);
     return e == b->second.end() || !e->second.ran ? nullptr : &e->second;
   };
-  const char* columns[] = {"LevelDB", "RocksDB", "ShaleDB"};
+  // LevelDB-pread gets a column (and a ratio) only when it ran.
+  std::vector<const char*> columns = {"LevelDB", "RocksDB", "ShaleDB"};
+  std::vector<std::pair<const char*, const char*>> ratios = {{"Shale/LDB", "LevelDB"}, {"Shale/RDB", "RocksDB"}};
+  if (std::find(engines.begin(), engines.end(), "LevelDB-pread") != engines.end()) {
+    columns.insert(columns.begin() + 1, "LevelDB-pread");
+    ratios.insert(ratios.begin() + 1, {"Shale/LDBp", "LevelDB-pread"});
+  }
   std::printf("\n%-16s", "benchmark");
-  for (const char* c : columns) std::printf(" %12s %8s", (std::string(c) + " op/s").c_str(), "us/op");
-  std::printf(" %9s %9s\n", "Shale/LDB", "Shale/RDB");
+  for (const char* c : columns) {
+    const std::string label = std::string(c) == "LevelDB-pread" ? "LDB-pread" : c;
+    std::printf(" %12s %8s", (label + " op/s").c_str(), "us/op");
+  }
+  for (const auto& r : ratios) std::printf(" %10s", r.first);
+  std::printf("\n");
   for (const std::string& bench : benchmarks) {
     std::printf("%-16s", bench.c_str());
     for (const char* c : columns) {
@@ -464,12 +475,13 @@ void PrintTable(const std::vector<std::string>& benchmarks, const std::vector<st
       if (r == nullptr) std::printf(" %12s %8s", "n/a", "");
       else std::printf(" %12.0f %8.2f", r->ops_per_sec(), r->micros_per_op());
     }
-    std::printf(" %9s %9s\n", Ratio(find(bench, "ShaleDB"), find(bench, "LevelDB"), false).c_str(),
-                Ratio(find(bench, "ShaleDB"), find(bench, "RocksDB"), false).c_str());
+    for (const auto& r : ratios) std::printf(" %10s", Ratio(find(bench, "ShaleDB"), find(bench, r.second), false).c_str());
+    std::printf("\n");
   }
   for (const std::string& bench : benchmarks) {
     const PhaseResult* any = find(bench, "LevelDB") ? find(bench, "LevelDB") : find(bench, "RocksDB");
     if (any == nullptr) any = find(bench, "ShaleDB");
+    if (any == nullptr) any = find(bench, "LevelDB-pread");
     if (any == nullptr || !any->is_fill) continue;
     std::printf("%-16s", ("WA " + bench).c_str());
     for (const char* c : columns) {
@@ -477,8 +489,8 @@ void PrintTable(const std::vector<std::string>& benchmarks, const std::vector<st
       if (r == nullptr) std::printf(" %12s %8s", "n/a", "");
       else std::printf(" %12.2f %8s", r->write_amp(), "");
     }
-    std::printf(" %9s %9s\n", Ratio(find(bench, "ShaleDB"), find(bench, "LevelDB"), true).c_str(),
-                Ratio(find(bench, "ShaleDB"), find(bench, "RocksDB"), true).c_str());
+    for (const auto& r : ratios) std::printf(" %10s", Ratio(find(bench, "ShaleDB"), find(bench, r.second), true).c_str());
+    std::printf("\n");
   }
   std::printf("\nop/s: higher is better; WA (write amplification): lower is better. Shale/X is\n"
               "ShaleDB's figure divided by X's, for op/s and for WA alike.\n");
@@ -510,6 +522,7 @@ struct EngineFactory {
 
 const EngineFactory kEngines[] = {
     {"leveldb", NewLevelDBStore},
+    {"leveldb_pread", NewLevelDBPreadStore},
     {"rocksdb", NewRocksDBStore},
 #if SHALE_BENCH_WITH_SHALEDB
     {"shaledb", NewShaleDBStore},

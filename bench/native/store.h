@@ -97,6 +97,9 @@ class Store {
 };
 
 std::unique_ptr<Store> NewLevelDBStore();
+// LevelDB reading its table files with pread instead of mmap (as the other
+// two engines do); named "LevelDB-pread".
+std::unique_ptr<Store> NewLevelDBPreadStore();
 std::unique_ptr<Store> NewRocksDBStore();
 #if SHALE_BENCH_WITH_SHALEDB
 std::unique_ptr<Store> NewShaleDBStore();

@@ -56,6 +56,17 @@ class File {
   virtual Status Truncate(uint64_t size) = 0;
   virtual Status Size(uint64_t* size) const = 0;
 
+  // Optional zero-copy reads of a file that is no longer written (an SST):
+  // `*contents` becomes a read-only view of bytes [0, size), valid and
+  // unchanged until the File is destroyed (Close() does not end it). Only
+  // the native POSIX backend maps; every other backend (memory, OPFS, WASI,
+  // Emscripten, wrappers) returns NotSupported and callers use Read().
+  // The view is as untrusted as Read()'s bytes: verify before use.
+  // REQUIRES: nothing writes or truncates [0, size) while the File lives.
+  virtual Status MapReadOnly(uint64_t size, Slice* contents) const {
+    return Status::NotSupported("file mapping");
+  }
+
   // Releases the handle. Unsynced bytes are not made durable by Close().
   // Further calls return a Closed status.
   virtual Status Close() = 0;

@@ -154,9 +154,14 @@ Status WriteTables(Iterator* input, const TableOutputOptions& options, const New
   }
   OutputWriter writer(options, new_file);
   Status s;
+  uint64_t until_poll = kPollEveryEntries;
   for (input->SeekToFirst(); input->Valid(); input->Next()) {
     s = writer.Add(input->key(), input->value());
     if (!s.ok()) break;
+    if (--until_poll == 0) {
+      until_poll = kPollEveryEntries;
+      if (options.poll) options.poll();
+    }
   }
   if (s.ok()) s = input->status();
   if (s.ok()) s = writer.FinishFile();

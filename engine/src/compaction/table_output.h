@@ -64,7 +64,15 @@ struct TableOutputOptions {
   // and before Close() (so new_file's File must be readable). True: reading back a file just written is cheap
   // next to installing a table that lost data.
   bool verify_outputs = true;
+  // Called every kPollEveryEntries input entries, with no lock held. The DB
+  // flushes a waiting memtable from here, so a long compaction does not stop
+  // writers for its whole length (they wait for a flush when the frozen
+  // memtables are full). Null: not called.
+  std::function<void()> poll;
 };
+
+// 4096 entries: a few milliseconds of compaction between polls.
+constexpr uint64_t kPollEveryEntries = 4096;
 
 // Writes every entry of `input` (from SeekToFirst() on) into new tables and
 // replaces *outputs with their metadata, in key order. Empty input: OK and no

@@ -106,9 +106,10 @@ TableOptions DBImpl::MakeTableOptions() const {
 // no snapshot can see) to new table files.
 Status DBImpl::BuildTables(Iterator* input, const std::vector<SequenceNumber>& snapshots,
                            SequenceNumber last_sequence, bool bottommost, uint64_t target_file_size,
-                           std::vector<FileMetaData>* outputs) {
+                           std::vector<FileMetaData>* outputs, bool flush_while_building) {
   CompactionIterator compacted(input, snapshots, last_sequence, bottommost);
   TableOutputOptions out;
+  if (flush_while_building && inline_executor_ == nullptr) out.poll = [this] { FlushDuringCompaction(); };
   out.table_options = MakeTableOptions();
   out.target_file_size = target_file_size;
   out.clock = clock_;
@@ -164,6 +165,19 @@ Status DBImpl::RunFlush() {
   for (const FileMetaData& f : outputs) stats_.flush_bytes_written += f.file_size;
   RemoveObsoleteFiles();
   return Status::OK();
+}
+
+// Called by a running compaction (which holds the background slot) without
+// mu_: flushes the oldest frozen memtable, if any, before the compaction
+// goes on, as writers may be stopped waiting for it. Safe alongside the
+// compaction: its inputs stay in the version (being compacted), its outputs
+// are pending_outputs_, and the flush only adds an L0 file newer than all of
+// them.
+void DBImpl::FlushDuringCompaction() {
+  MutexLock lock(&mu_);
+  if (imm_.empty() || closed_ || !bg_error_.ok()) return;
+  RecordBackgroundError(RunFlush());
+  bg_cv_.SignalAll();
 }
 
 // REQUIRES: mu_ held.
@@ -224,7 +238,8 @@ Status DBImpl::RunCompaction(PickedCompaction* c) {
   }
   if (!c->output_level_inputs.empty()) children.push_back(NewLevelIterator(c->output_level_inputs, open_file));
   Iterator* input = NewMergingIterator(children.data(), static_cast<int>(children.size()));
-  Status s = BuildTables(input, snapshots, last_sequence, bottommost, options_.target_file_size, &outputs);
+  Status s = BuildTables(input, snapshots, last_sequence, bottommost, options_.target_file_size, &outputs,
+                         /*flush_while_building=*/true);
   delete input;
   if (s.ok() && !outputs.empty()) s = fs_->SyncDir(dbname_);
 

@@ -143,8 +143,12 @@ class DBImpl final : public DB {
   Status RunFlush();
   Status RunCompaction(PickedCompaction* c);
   Status WriteLevel0Table(MemTable* mem, VersionEdit* edit);
+  // flush_while_building: a compaction's build, which polls
+  // FlushDuringCompaction() so frozen memtables do not wait for its end.
   Status BuildTables(Iterator* input, const std::vector<SequenceNumber>& snapshots, SequenceNumber last_sequence,
-                     bool bottommost, uint64_t target_file_size, std::vector<FileMetaData>* outputs);
+                     bool bottommost, uint64_t target_file_size, std::vector<FileMetaData>* outputs,
+                     bool flush_while_building = false);
+  void FlushDuringCompaction();
   bool IsBottommost(const PickedCompaction& c) const;
   std::vector<SequenceNumber> SnapshotSequences() const;
   void RecordBackgroundError(const Status& s);

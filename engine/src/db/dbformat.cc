@@ -15,17 +15,6 @@ bool ParseInternalKey(const Slice& internal_key, ParsedInternalKey* parsed) {
   return true;
 }
 
-int CompareInternalKeys(const Slice& a, const Slice& b) {
-  int r = ExtractUserKey(a).compare(ExtractUserKey(b));
-  if (r != 0) return r;
-  // Larger trailer (newer sequence, then larger kind) sorts first.
-  const uint64_t ta = ExtractTrailer(a);
-  const uint64_t tb = ExtractTrailer(b);
-  if (ta > tb) return -1;
-  if (ta < tb) return +1;
-  return 0;
-}
-
 const char* ValueKindName(ValueKind kind) {
   switch (kind) {
     case ValueKind::kDelete: return "DEL";

@@ -73,8 +73,16 @@ struct ParsedInternalKey {
 // False (never a crash) when the bytes cannot be an internal key.
 bool ParseInternalKey(const Slice& internal_key, ParsedInternalKey* parsed);
 
-// The order described above. Both arguments must be internal keys.
-int CompareInternalKeys(const Slice& a, const Slice& b);
+// The order described above. Both arguments must be internal keys. Inline:
+// block searches and memtable inserts call it for every step.
+inline int CompareInternalKeys(const Slice& a, const Slice& b) {
+  const int r = ExtractUserKey(a).compare(ExtractUserKey(b));
+  if (r != 0) return r;
+  // Larger trailer (newer sequence, then larger kind) sorts first.
+  const uint64_t ta = ExtractTrailer(a);
+  const uint64_t tb = ExtractTrailer(b);
+  return ta > tb ? -1 : (ta < tb ? +1 : 0);
+}
 
 // "key#seq,KIND"; malformed input prints as "<bad:...>".
 std::string InternalKeyToString(const Slice& internal_key);

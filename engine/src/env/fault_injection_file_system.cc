@@ -183,6 +183,9 @@ class FaultFile final : public ForwardingFile {
     SHALE_RETURN_IF_ERROR(injector_->Hit(FaultOp::kRead, path_));
     return target()->Read(offset, n, result, scratch);
   }
+  // Reads through a mapping would bypass the read faults: every read goes
+  // through Read().
+  Status MapReadOnly(uint64_t, Slice*) const override { return Status::NotSupported("file mapping"); }
 
   Status Append(const Slice& data) override {
     size_t keep = 0;

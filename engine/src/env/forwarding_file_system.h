@@ -31,6 +31,7 @@ class ForwardingFile : public File {
   Status Truncate(uint64_t size) override { return target_->Truncate(size); }
   Status Size(uint64_t* size) const override { return target_->Size(size); }
   Status Close() override { return target_->Close(); }
+  Status MapReadOnly(uint64_t size, Slice* contents) const override { return target_->MapReadOnly(size, contents); }
 
  protected:
   File* target() const { return target_.get(); }

@@ -10,6 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#if !defined(__wasi__) && !defined(__EMSCRIPTEN__)
+#include <sys/mman.h>
+#define SHALE_POSIX_MMAP 1
+#endif
+
+#include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <set>
 
@@ -34,11 +41,51 @@ Status PosixError(const std::string& context, int err) {
   }
 }
 
+#if SHALE_POSIX_MMAP
+// Mappings left for MapReadOnly() in this process. Only 64-bit hosts map
+// (address space); the cap keeps far below vm.max_map_count, and files past
+// it are read with pread.
+std::atomic<int> mappings_left{sizeof(void*) >= 8 ? 1000 : 0};
+#endif
+
 class PosixFile final : public File {
  public:
   PosixFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
   ~PosixFile() override {
     if (fd_ >= 0) ::close(fd_);
+#if SHALE_POSIX_MMAP
+    if (map_ != nullptr) {
+      ::munmap(map_, map_size_);
+      mappings_left.fetch_add(1, std::memory_order_relaxed);
+    }
+#endif
+  }
+
+  Status MapReadOnly(uint64_t size, Slice* contents) const override {
+#if SHALE_POSIX_MMAP
+    if (fd_ < 0) return Status::Closed(path_);
+    MutexLock lock(&map_mu_);
+    if (map_ == nullptr) {
+      if (size == 0 || size > SIZE_MAX) return Status::NotSupported("file mapping of this size");
+      if (mappings_left.fetch_sub(1, std::memory_order_relaxed) <= 0) {
+        mappings_left.fetch_add(1, std::memory_order_relaxed);
+        return Status::NotSupported("file mapping: too many mapped files");
+      }
+      void* p = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, fd_, 0);
+      if (p == MAP_FAILED) {
+        mappings_left.fetch_add(1, std::memory_order_relaxed);
+        return PosixError("mmap " + path_, errno);
+      }
+      map_ = p;
+      map_size_ = static_cast<size_t>(size);
+    } else if (size > map_size_) {
+      return Status::InvalidArgument("file already mapped with a smaller size");
+    }
+    *contents = Slice(static_cast<const char*>(map_), static_cast<size_t>(size));
+    return Status::OK();
+#else
+    return Status::NotSupported("file mapping");
+#endif
   }
 
   Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const override {
@@ -117,6 +164,11 @@ class PosixFile final : public File {
  private:
   const std::string path_;
   int fd_;
+#if SHALE_POSIX_MMAP
+  mutable Mutex map_mu_;
+  mutable void* map_ = nullptr;  // guarded by map_mu_; set once, unmapped in the destructor
+  mutable size_t map_size_ = 0;
+#endif
 };
 
 // Paths locked by this process: fcntl locks do not exclude the owning

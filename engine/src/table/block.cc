@@ -9,9 +9,22 @@ namespace shale {
 namespace {
 
 // Decodes the three varints of the entry at `p`; returns where its key bytes
-// start, or nullptr when the entry does not fit before `limit`.
-const char* DecodeEntryHeader(const char* p, const char* limit, uint32_t* shared, uint32_t* unshared,
-                              uint32_t* value_len) {
+// start, or nullptr when the entry does not fit before `limit`. Inline with a
+// fast path for the usual case of three one-byte varints (keys and values
+// under 128 bytes), which is most of a Seek's work.
+inline const char* DecodeEntryHeader(const char* p, const char* limit, uint32_t* shared, uint32_t* unshared,
+                                     uint32_t* value_len) {
+  if (limit - p >= 3) {
+    const auto* b = reinterpret_cast<const unsigned char*>(p);
+    if ((b[0] | b[1] | b[2]) < 0x80) {
+      *shared = b[0];
+      *unshared = b[1];
+      *value_len = b[2];
+      p += 3;
+      if (static_cast<uint64_t>(*unshared) + *value_len > static_cast<uint64_t>(limit - p)) return nullptr;
+      return p;
+    }
+  }
   Slice in(p, limit - p);
   if (!GetVarint32(&in, shared) || !GetVarint32(&in, unshared) || !GetVarint32(&in, value_len)) return nullptr;
   if (static_cast<uint64_t>(*unshared) + *value_len > in.size()) return nullptr;
@@ -118,7 +131,7 @@ class BlockIterator final : public Iterator {
   uint32_t NextEntryOffset() const { return static_cast<uint32_t>(value_.data() + value_.size() - data_); }
 
   void SeekToRestartPoint(uint32_t i) {
-    key_.clear();
+    key_ = Slice();
     have_prev_ = false;
     restart_index_ = i;
     value_ = Slice(data_ + RestartPoint(i), 0);  // so NextEntryOffset() is the restart point
@@ -127,7 +140,7 @@ class BlockIterator final : public Iterator {
   void Invalidate() {
     current_ = restarts_;
     restart_index_ = num_restarts_;
-    key_.clear();
+    key_ = Slice();
     value_ = Slice();
   }
 
@@ -165,15 +178,23 @@ class BlockIterator final : public Iterator {
       Corrupt("bad block entry");
       return false;
     }
-    if (check_order_ && have_prev_) prev_key_ = key_;
-    key_.resize(shared);
-    key_.append(p, unshared);
+    if (check_order_ && have_prev_) prev_key_.assign(key_.data(), key_.size());
+    if (shared == 0) {
+      key_ = Slice(p, unshared);  // a whole key: read it in place
+    } else {
+      // key_ may point into the block or into key_buf_ (then resize keeps
+      // the shared prefix where it is).
+      if (key_.data() != key_buf_.data()) key_buf_.assign(key_.data(), shared);
+      else key_buf_.resize(shared);
+      key_buf_.append(p, unshared);
+      key_ = key_buf_;
+    }
     value_ = Slice(p + unshared, value_len);
     if (order_ == KeyOrder::kInternal && key_.size() < kInternalKeyTrailerSize) {
       Corrupt("short internal key in block");
       return false;
     }
-    if (check_order_ && have_prev_ && Compare(prev_key_, key_) >= 0) {
+    if (check_order_ && have_prev_ && Compare(Slice(prev_key_), key_) >= 0) {
       Corrupt("block keys out of order");
       return false;
     }
@@ -190,7 +211,8 @@ class BlockIterator final : public Iterator {
 
   uint32_t current_;
   uint32_t restart_index_;
-  std::string key_;
+  Slice key_;            // into the block (whole keys) or key_buf_ (prefix-compressed ones)
+  std::string key_buf_;
   Slice value_;
   Status status_;
   bool have_prev_ = false;  // key_ holds the entry before current_ (for check_order_)

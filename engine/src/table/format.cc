@@ -60,26 +60,37 @@ Status EncodeBlock(const Slice& payload, CompressionType type, int level, uint64
   return Status::OK();
 }
 
+Status VerifyBlock(const char* block, const BlockHandle& handle, CompressionType* type) {
+  if (handle.size > kMaxBlockSize) return Status::Corruption("block handle larger than kMaxBlockSize");
+  const size_t n = static_cast<size_t>(handle.size);
+  if (DecodeFixed64(block + n + 1) != Hash64(block, n + 1)) {
+    return Status::Corruption("block checksum mismatch at offset " + std::to_string(handle.offset));
+  }
+  const uint8_t envelope = static_cast<uint8_t>(block[n]);
+  if (envelope & kEnvelopeEncryptedBit) return Status::NotSupported("encrypted block");
+  if (envelope & kEnvelopeReservedMask) return Status::Corruption("unknown block envelope bits");
+  *type = static_cast<CompressionType>(envelope & kEnvelopeCompressionMask);
+  if (*type != CompressionType::kNone && *type != CompressionType::kZstd) {
+    return Status::Corruption("unknown block compression type");
+  }
+  return Status::OK();
+}
+
 Status ReadBlock(const File* file, const BlockHandle& handle, BlockContents* contents) {
   if (handle.size > kMaxBlockSize) return Status::Corruption("block handle larger than kMaxBlockSize");
   const size_t n = static_cast<size_t>(handle.size);
-  std::string buf(n + kBlockTrailerSize, '\0');
+  std::string buf;
+  buf.resize(n + kBlockTrailerSize);
   Slice read;
   SHALE_RETURN_IF_ERROR(file->Read(handle.offset, buf.size(), &read, buf.data()));
   if (read.size() != buf.size()) return Status::Corruption("truncated block");
-  if (DecodeFixed64(buf.data() + n + 1) != Hash64(buf.data(), n + 1)) {
-    return Status::Corruption("block checksum mismatch at offset " + std::to_string(handle.offset));
-  }
-  const uint8_t envelope = static_cast<uint8_t>(buf[n]);
-  if (envelope & kEnvelopeEncryptedBit) return Status::NotSupported("encrypted block");
-  if (envelope & kEnvelopeReservedMask) return Status::Corruption("unknown block envelope bits");
-  const auto type = static_cast<CompressionType>(envelope & kEnvelopeCompressionMask);
+  CompressionType type;
+  SHALE_RETURN_IF_ERROR(VerifyBlock(buf.data(), handle, &type));
   if (type == CompressionType::kNone) {
     buf.resize(n);
     contents->data = std::move(buf);
     return Status::OK();
   }
-  if (type != CompressionType::kZstd) return Status::Corruption("unknown block compression type");
   return Decompress(type, Slice(buf.data(), n), kMaxBlockSize, &contents->data);
 }
 

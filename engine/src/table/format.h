@@ -91,6 +91,12 @@ struct BlockContents {
 // over kMaxBlockSize; I/O errors pass through.
 Status ReadBlock(const File* file, const BlockHandle& handle, BlockContents* contents);
 
+// The checks ReadBlock() makes on bytes already in memory: `block` holds the
+// payload of `handle.size` bytes followed by the trailer. Verifies the
+// checksum, then the envelope; sets `*type` to the payload's compression.
+// `block` must hold handle.size + kBlockTrailerSize readable bytes.
+Status VerifyBlock(const char* block, const BlockHandle& handle, CompressionType* type);
+
 }  // namespace shale
 
 #endif  // SHALE_TABLE_FORMAT_H_

@@ -1,5 +1,6 @@
 #include "table/table_reader.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "db/dbformat.h"
@@ -41,6 +42,15 @@ Status TableReader::Open(const TableOptions& options, const File* file, uint64_t
 
   std::unique_ptr<TableReader> t(new TableReader(options, file, file_size));
   SHALE_RETURN_IF_ERROR(t->ReadMetaBlocks(footer));
+  // Where the backend can map the file, uncompressed blocks are read in place.
+  if (file->MapReadOnly(file_size, &t->mapped_).ok() && t->mapped_.size() == file_size) {
+    // Every block takes at least its trailer's bytes: a bound on the
+    // (checksummed, but possibly crafted) block counts.
+    const uint64_t blocks = t->props_.num_data_blocks + t->props_.num_index_partitions;
+    t->verified_.reset(new VerifiedBlockSet(std::min(blocks, file_size / kBlockTrailerSize)));
+  } else {
+    t->mapped_ = Slice();
+  }
   if (options.block_cache != nullptr) {
     t->cache_id_ = options.cache_id != 0 ? options.cache_id : options.block_cache->NewId();
   }
@@ -48,13 +58,32 @@ Status TableReader::Open(const TableOptions& options, const File* file, uint64_t
   return Status::OK();
 }
 
-Status TableReader::ReadBlockChecked(const BlockHandle& handle, BlockContents* contents) const {
+Status TableReader::CheckHandle(const BlockHandle& handle) const {
   const uint64_t limit = file_size_ - kFooterSize;
   if (handle.offset > limit || handle.size > limit - handle.offset ||
       kBlockTrailerSize > limit - handle.offset - handle.size) {
     return Status::Corruption("block handle outside the file");
   }
+  return Status::OK();
+}
+
+Status TableReader::ReadBlockChecked(const BlockHandle& handle, BlockContents* contents) const {
+  SHALE_RETURN_IF_ERROR(CheckHandle(handle));
   return ReadBlock(file_, handle, contents);
+}
+
+Iterator* TableReader::MappedBlockIterator(const TableReadOptions& options, const BlockHandle& handle) const {
+  const char* bytes = mapped_.data() + handle.offset;
+  if (!verified_->Contains(handle)) {
+    CompressionType type;
+    Status s = VerifyBlock(bytes, handle, &type);
+    if (!s.ok()) return NewEmptyIterator(s);
+    verified_->Insert(handle);
+  }
+  auto* block = new Block(Slice(bytes, static_cast<size_t>(handle.size)), Block::Borrow());
+  Iterator* iter = block->NewIterator(KeyOrder::kInternal, options.verify);
+  iter->RegisterCleanup(&DeleteBlock, block, nullptr);
+  return iter;
 }
 
 Status TableReader::ReadMetaBlocks(const Footer& footer) {
@@ -103,7 +132,16 @@ Status TableReader::ReadMetaBlocks(const Footer& footer) {
 Iterator* TableReader::BlockIterator(const TableReadOptions& options, const Slice& index_value) const {
   BlockHandle handle;
   Status s = DecodeWholeHandle(index_value, &handle);
+  if (s.ok()) s = CheckHandle(handle);
   if (!s.ok()) return NewEmptyIterator(s);
+  if (!mapped_.empty()) {
+    // Uncompressed and mapped: verified and iterated in place, without a
+    // copy and without the block cache (which keeps decompressed blocks).
+    const auto envelope = static_cast<uint8_t>(mapped_[static_cast<size_t>(handle.offset + handle.size)]);
+    if ((envelope & kEnvelopeCompressionMask) == static_cast<uint8_t>(CompressionType::kNone)) {
+      return MappedBlockIterator(options, handle);
+    }
+  }
   Cache* const cache = options_.block_cache;
   char cache_key[16];
   EncodeFixed64(cache_key, cache_id_);

@@ -1,9 +1,13 @@
 // TableReader: an open, verified SST. Open() reads the footer, metaindex,
 // properties, filter and top-level index (all checksum-verified) and keeps
 // them; data blocks and index partitions are read on demand, through the
-// block cache when there is one.
+// block cache when there is one. Where the File can be mapped (native POSIX),
+// uncompressed blocks are read in place from the mapping instead, like
+// LevelDB's mmap reads: no syscall, no copy, no cache slot; each one's
+// checksum is verified on its first access (VerifiedBlockSet).
 //
-// Thread safety: after Open() a TableReader is immutable; Get(),
+// Thread safety: after Open() a TableReader is immutable (but for the
+// internally synchronized VerifiedBlockSet); Get(),
 // NewIterator() and ApproximateOffsetOf() may be called concurrently.
 // Iterators (and the File) must not outlive the TableReader.
 
@@ -20,6 +24,7 @@
 #include "table/format.h"
 #include "table/table_options.h"
 #include "table/table_properties.h"
+#include "table/verified_block_set.h"
 
 namespace shale {
 
@@ -62,10 +67,15 @@ class TableReader {
  private:
   TableReader(const TableOptions& options, const File* file, uint64_t file_size);
   Status ReadMetaBlocks(const Footer& footer);
-  // ReadBlock(), after checking that the block lies before the footer.
+  // Corruption unless the block and its trailer lie before the footer.
+  Status CheckHandle(const BlockHandle& handle) const;
+  // ReadBlock(), after CheckHandle().
   Status ReadBlockChecked(const BlockHandle& handle, BlockContents* contents) const;
   // An iterator over the data block or index partition `index_value` names.
   Iterator* BlockIterator(const TableReadOptions& options, const Slice& index_value) const;
+  // The uncompressed block at `handle` (CheckHandle() passed), read in place
+  // from mapped_; its checksum is verified unless verified_ has it.
+  Iterator* MappedBlockIterator(const TableReadOptions& options, const BlockHandle& handle) const;
   // Over (separator -> data block handle), through partitions if any.
   Iterator* NewIndexIterator(const TableReadOptions& options) const;
 
@@ -73,6 +83,10 @@ class TableReader {
   const File* const file_;
   const uint64_t file_size_;
   uint64_t cache_id_ = 0;
+  // The whole file when the backend maps it (File::MapReadOnly), else empty.
+  // Valid while file_ lives, which outlives the reader and its iterators.
+  Slice mapped_;
+  std::unique_ptr<VerifiedBlockSet> verified_;  // with mapped_: the blocks whose checksum passed
   TableProperties props_;
   std::unique_ptr<Block> index_block_;  // single index, or the top level of a partitioned one
   std::string filter_data_;             // owned by the reader; filter_ borrows it

@@ -74,7 +74,7 @@ bool GetVarint(Slice* input, uint64_t* value, size_t max_bytes) {
 
 }  // namespace
 
-bool GetVarint32(Slice* input, uint32_t* value) {
+bool GetVarint32Slow(Slice* input, uint32_t* value) {
   uint64_t v;
   if (!GetVarint(input, &v, kMaxVarint32Bytes)) return false;
   *value = static_cast<uint32_t>(v);

@@ -69,7 +69,20 @@ int VarintLength(uint64_t v);
 
 bool GetFixed32(Slice* input, uint32_t* value);
 bool GetFixed64(Slice* input, uint64_t* value);
-bool GetVarint32(Slice* input, uint32_t* value);
+// Inline for the one-byte case (lengths and counts below 128, the common
+// one in blocks and records); longer encodings go out of line.
+bool GetVarint32Slow(Slice* input, uint32_t* value);
+inline bool GetVarint32(Slice* input, uint32_t* value) {
+  if (!input->empty()) {
+    const auto b = static_cast<unsigned char>(input->data()[0]);
+    if (b < 0x80) {
+      *value = b;
+      input->remove_prefix(1);
+      return true;
+    }
+  }
+  return GetVarint32Slow(input, value);
+}
 bool GetVarint64(Slice* input, uint64_t* value);
 // *result points into the input's storage.
 bool GetLengthPrefixedSlice(Slice* input, Slice* result);

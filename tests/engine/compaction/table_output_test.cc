@@ -188,6 +188,21 @@ TEST_CASE("table output: empty input writes no file", "[compaction]") {
   REQUIRE(f.ListFiles().empty());
 }
 
+TEST_CASE("table output: poll runs every kPollEveryEntries entries", "[compaction]") {
+  Fixture f;
+  f.options.target_file_size = 64 << 20;
+  const std::vector<Entry> input = MakeInput(5, 4000, 1);
+  REQUIRE(input.size() >= 2 * kPollEveryEntries);
+  int polls = 0;
+  f.options.poll = [&] { polls++; };
+  VectorIterator it(input);
+  std::vector<FileMetaData> outputs;
+  REQUIRE_OK(WriteTables(&it, f.options, f.new_file, &outputs));
+  REQUIRE(polls == static_cast<int>(input.size() / kPollEveryEntries));
+  REQUIRE(outputs.size() == 1);
+  REQUIRE(outputs[0].num_entries == input.size());
+}
+
 TEST_CASE("table output: a large target writes one file", "[compaction]") {
   Fixture f;
   f.options.target_file_size = 64 << 20;

@@ -40,6 +40,41 @@ TEST_CASE("posix fs: create, append, read, size, truncate", "[env]") {
   REQUIRE(size == 0);
 }
 
+TEST_CASE("posix fs: MapReadOnly views the file natively, NotSupported on wasm", "[env]") {
+  auto fs = NewPosixFileSystem();
+  const std::string path = test::NewTempDir("posix_map") + "/t";
+  std::unique_ptr<File> w;
+  REQUIRE_OK(fs->Open(path, OpenMode::kCreateTruncate, &w));
+  const std::string payload(10000, 'x');
+  REQUIRE_OK(w->Append(payload));
+  REQUIRE_OK(w->Close());
+
+  std::unique_ptr<File> f;
+  REQUIRE_OK(fs->Open(path, OpenMode::kReadOnly, &f));
+  Slice view;
+  Status s = f->MapReadOnly(payload.size(), &view);
+#if defined(__wasi__) || defined(__EMSCRIPTEN__)
+  REQUIRE(s.IsNotSupported());
+#else
+  REQUIRE_OK(s);
+  REQUIRE(view == Slice(payload));
+  Slice again;
+  REQUIRE_OK(f->MapReadOnly(100, &again));  // the same mapping, a shorter view
+  REQUIRE(again.data() == view.data());
+  REQUIRE(again.size() == 100);
+  REQUIRE(f->MapReadOnly(payload.size() + 1, &again).IsInvalidArgument());
+  REQUIRE_OK(f->Close());
+  REQUIRE(view == Slice(payload));  // valid until the File is destroyed, not just closed
+#endif
+
+  // Backends that cannot map say so.
+  auto mem = NewMemoryFileSystem();
+  std::unique_ptr<File> m;
+  REQUIRE_OK(mem->Open("/m", OpenMode::kCreate, &m));
+  REQUIRE_OK(m->Append("abc"));
+  REQUIRE(m->MapReadOnly(3, &view).IsNotSupported());
+}
+
 TEST_CASE("posix fs: list, rename, remove, sync dir", "[env]") {
   auto fs = NewPosixFileSystem();
   const std::string dir = test::NewTempDir("posix-dir");

@@ -66,11 +66,20 @@ class CountingFile final : public File {
 };
 
 // A read-only File over a string the test may change between reads (bit
-// flips without a system call each).
+// flips without a system call each). With `mappable`, MapReadOnly() hands
+// out the string's bytes, as the POSIX backend hands out a mapping.
 class StringFile final : public File {
  public:
-  explicit StringFile(std::string contents) : contents(std::move(contents)) {}
+  explicit StringFile(std::string contents, bool mappable = false)
+      : contents(std::move(contents)), mappable(mappable) {}
+  Status MapReadOnly(uint64_t size, Slice* result) const override {
+    if (!mappable) return Status::NotSupported("file mapping");
+    if (size > contents.size()) return Status::InvalidArgument("mapping past the end");
+    *result = Slice(contents.data(), static_cast<size_t>(size));
+    return Status::OK();
+  }
   Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const override {
+    reads++;
     const size_t start = offset < contents.size() ? static_cast<size_t>(offset) : contents.size();
     const size_t len = std::min(n, contents.size() - start);
     if (len > 0) std::memcpy(scratch, contents.data() + start, len);
@@ -88,6 +97,8 @@ class StringFile final : public File {
   Status Close() override { return Status::OK(); }
 
   std::string contents;
+  const bool mappable;
+  mutable std::atomic<int> reads{0};
 };
 
 // Builds a table holding `model` in a fresh file; returns the open file.
