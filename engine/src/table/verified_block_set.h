@@ -1,8 +1,13 @@
 // VerifiedBlockSet: the blocks of one mapped table whose checksum has
 // passed, so that a block read in place from a file mapping is hashed on its
 // first access only (a cached block is likewise verified once, when it is
-// read). The file's bytes cannot change under the mapping
+// read). The engine never writes a table file it has mapped
 // (File::MapReadOnly), so a verified (offset, size) stays verified.
+//
+// The one hole, accepted for native builds only: if the kernel evicts a
+// mapped page and re-reads it from a device that returns different bytes,
+// that page is not hashed again. A block cache has the mirror-image exposure
+// (RAM, not disk); `verify()` (issue "Reliability") re-hashes everything.
 //
 // A fixed-size, insert-only, lock-free open-addressing set of block handles.
 // When it is full, or for a handle too large to pack, Contains() answers
