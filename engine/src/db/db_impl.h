@@ -11,9 +11,13 @@
 //      WAL of the oldest memtable not yet in a table; older WALs are deleted.
 //   3. At most one writer (the head of writers_) appends to the WAL and the
 //      memtable at a time; it does so without holding mu_.
-//   4. At most one background job runs at a time (bg_running_). Jobs read only
-//      immutable inputs (frozen memtables, table files of a referenced
-//      Version) and write only new files; installing is one LogAndApply.
+//   4. At most one background job runs at a time (bg_running_), except that
+//      a compaction building its outputs on a thread flushes waiting
+//      memtables on that same thread (FlushDuringCompaction), so writers do
+//      not stall behind a long compaction. Jobs read only immutable inputs
+//      (frozen memtables, table files of a referenced Version) and write only
+//      new files; installing is one LogAndApply. A flush only adds L0 files,
+//      so it commutes with the compaction's edit.
 //   5. A file is deleted only when no Version references it, it is not the
 //      output of a running job, and (WALs) it is below LogNumber().
 //   6. Every WAL other than the current one was synced when it was retired,
