@@ -130,7 +130,7 @@ class DBIter final : public Iterator {
   }
 
   // Records NotSupported for a deciding entry the iterator cannot resolve
-  // yet (invariant 3 of the header).
+  // yet (rule 3 in db_iter.h).
   void SetNotSupported(const ParsedInternalKey& ikey) {
     status_ = Status::NotSupported(std::string("iterator reached a ") + ValueKindName(ikey.kind) +
                                    " entry for key " + ikey.user_key.ToEscaped());
@@ -197,7 +197,9 @@ class DBIter final : public Iterator {
   void FindPrevUserEntry() {
     direction_ = kReverse;
     valid_ = false;
-    bool pending = false;  // saved_key_/saved_value_ hold a candidate kSet
+    // saved_key_/saved_value_ hold a candidate: the newest counting entry so
+    // far of saved_key_, when it is not a tombstone.
+    bool pending = false;
     ParsedInternalKey deciding;
     for (; iter_->Valid(); iter_->Prev()) {
       ParsedInternalKey ikey;

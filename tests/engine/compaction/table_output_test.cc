@@ -5,6 +5,7 @@
 #include <random>
 #include <set>
 
+#include "compaction/compaction_iterator.h"
 #include "compaction_test_helpers.h"
 #include "env/fault_injection_file_system.h"
 #include "env/memory_file_system.h"
@@ -286,6 +287,38 @@ TEST_CASE("table output: verification catches a table that does not read back", 
     REQUIRE_OK(WriteTables(&it, f.options, f.new_file, &outputs));
     REQUIRE(outputs.size() > 2);
   }
+}
+
+TEST_CASE("table output: a compaction iterator's output lands in the tables", "[compaction]") {
+  Fixture f;
+  const std::vector<Entry> input = MakeInput(37, 200, 40);
+  std::vector<Entry> expected;
+  {
+    VectorIterator in(input);
+    CompactionIterator it(&in, {99990, 99995}, 100000, /*bottommost=*/true);
+    for (it.SeekToFirst(); it.Valid(); it.Next()) expected.emplace_back(it.key().ToString(), it.value().ToString());
+    REQUIRE_OK(it.status());
+    REQUIRE(it.stats().shadowed_dropped > 0);
+    REQUIRE(it.stats().tombstones_dropped > 0);
+  }
+  VectorIterator in(input);
+  CompactionIterator it(&in, {99990, 99995}, 100000, /*bottommost=*/true);
+  std::vector<FileMetaData> outputs;
+  REQUIRE_OK(WriteTables(&it, f.options, f.new_file, &outputs));
+  std::vector<Entry> written;
+  for (const FileMetaData& m : outputs) {
+    TableProperties props;
+    for (Entry& e : f.ReadTable(m, &props)) written.push_back(std::move(e));
+  }
+  REQUIRE(written == expected);
+
+  // A corrupt key in the input fails the job and leaves nothing behind.
+  std::vector<Entry> damaged = input;
+  damaged[damaged.size() / 2].first = "bad";
+  Fixture g;
+  VectorIterator damaged_in(damaged);
+  CompactionIterator damaged_it(&damaged_in, {}, 100000, /*bottommost=*/false);
+  ExpectCleanFailure(&g, &damaged_it, Status::Code::kCorruption);
 }
 
 TEST_CASE("table output: missing callbacks are refused", "[compaction]") {

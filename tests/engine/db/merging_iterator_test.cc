@@ -28,14 +28,19 @@ Split RandomSplit(Random& rnd, int n, int entries) {
     const std::string value = kind == ValueKind::kSet ? "v" + std::to_string(i) : "";
     s.all[key] = value;
     // Skewed so some children get most entries and some few or none.
-    s.parts[rnd.Uniform(1 + rnd.Uniform(n))][key] = value;
+    const uint64_t spread = 1 + rnd.Uniform(n);
+    s.parts[rnd.Uniform(spread)][key] = value;
   }
   return s;
 }
 
+// Draws are sequenced one per statement: argument evaluation order differs
+// between compilers, and a seed must give the same case everywhere.
 std::string RandomTarget(Random& rnd, SequenceNumber max_seq) {
-  return IKey("k" + std::to_string(rnd.Uniform(125)), rnd.Uniform(max_seq + 2),
-              rnd.OneIn(2) ? ValueKind::kSet : kValueKindForSeek);
+  const std::string user = "k" + std::to_string(rnd.Uniform(125));
+  const SequenceNumber seq = rnd.Uniform(max_seq + 2);
+  const ValueKind kind = rnd.OneIn(2) ? ValueKind::kSet : kValueKindForSeek;
+  return IKey(user, seq, kind);
 }
 
 Iterator* NewMerge(const std::vector<InternalModel>& parts) {
