@@ -5,7 +5,7 @@
  */
 import { toBytes } from './bytes.js';
 import { InvalidArgumentError } from './errors.js';
-import { OpfsHost } from './hosts/opfs_host.js';
+import { OpfsPoolHost } from './hosts/opfs_pool_host.js';
 import { loadEmscriptenEngine } from './load_emscripten.js';
 import type { StorageCheckResult } from './types.js';
 
@@ -26,14 +26,13 @@ export async function checkStorage(location: string, payload: Uint8Array | strin
     throw new InvalidArgumentError('location must be an OPFS directory name (no slashes)');
   }
   const bytes = toBytes(payload, 'payload');
-  const host = await OpfsHost.openDirectory(location);
+  const host = await OpfsPoolHost.open(location);
   try {
-    await host.prepare('STORAGE-CHECK');
     const engine = await loadEmscriptenEngine(host, 'opfs');
     const start = performance.now();
     const readBack = engine.checkStorage(location, bytes);
     return { location, backend: engine.backend, readBack, elapsedMs: performance.now() - start };
   } finally {
-    await host.release();
+    await host.dispose();
   }
 }

@@ -1,8 +1,16 @@
 // The vertical slice in a real browser: page → engine worker → Emscripten
 // engine → OPFS sync access handles, checked against OPFS read directly.
-import { expect, test } from './fixtures';
+import { type Page, expect, test } from './fixtures';
 
 const encode = (s: string) => [...new TextEncoder().encode(s)];
+
+/** The STORAGE-CHECK record as the pool stored it, read from the raw OPFS files. */
+async function storedCheck(page: Page, db: string): Promise<number[]> {
+  const files = await page.evaluate((d) => (window as any).raw.rawPool(d), db);
+  const file = files.find((f: any) => f.header?.name === 'STORAGE-CHECK');
+  expect(file, 'a pool file holds STORAGE-CHECK').toBeTruthy();
+  return file.dataBytes;
+}
 
 test.beforeEach(async ({ page }) => {
   await page.goto('/tests/browser/pages/harness.html');
@@ -16,7 +24,7 @@ test('checkStorage writes a checksummed record into OPFS through the engine work
   });
   expect(result.backend).toBe('opfs');
   expect(result.readBack).toBe('hello OPFS');
-  const bytes: number[] = await page.evaluate(() => (window as any).readOpfsFile('smoke', 'STORAGE-CHECK'));
+  const bytes = await storedCheck(page, 'smoke');
   expect(bytes.length).toBe(8 + 10 + 8);
   expect(bytes.slice(4, 8)).toEqual([10, 0, 0, 0]);
   expect(bytes.slice(8, 18)).toEqual(encode('hello OPFS'));
@@ -27,7 +35,7 @@ test('what was written survives a page reload', async ({ page }) => {
   await page.evaluate((p) => (window as any).shale.checkStorage('persist', p), payload);
   await page.reload();
   await page.waitForFunction(() => (window as any).harnessReady === true);
-  const bytes: number[] = await page.evaluate(() => (window as any).readOpfsFile('persist', 'STORAGE-CHECK'));
+  const bytes = await storedCheck(page, 'persist');
   expect(bytes.slice(8, 8 + payload.length)).toEqual(encode(payload));
 });
 
