@@ -31,12 +31,15 @@
  *   A removed file is reused for a new name only after its cleared state was
  *   flushed, so a crash cannot resurrect the old name over the new contents.
  *
- * The pool is bounded: `spareTarget` spares (default 4, see DEFAULT_SPARE_TARGET),
- * at most twice that many kept; extra spares are deleted during maintenance.
- * When the engine needs a file and no spare is left, a removed file whose
- * clearing is not yet durable is flushed and reused; failing that the create
- * fails with NoSpace ("pool exhausted"), which background jobs retry after the
- * next maintenance, and the target doubles (up to MAX_SPARE_TARGET).
+ * The pool is bounded: `spareTarget` spares (default 4, see DEFAULT_SPARE_TARGET)
+ * plus one per COMPACTION_OUTPUT_BYTES of table data (a full compaction, which
+ * runs inside one request, writes at most that many outputs), at most twice
+ * that many kept; extra spares are deleted during maintenance. When the
+ * engine needs a file and no spare is left, a removed file whose clearing is
+ * not yet durable is flushed and reused; failing that the create fails with
+ * NoSpace ("pool exhausted"): background jobs treat it as transient and retry
+ * after the next maintenance, a foreground write fails (QUOTA_EXCEEDED) and
+ * can be retried, and the target doubles (up to MAX_SPARE_TARGET).
  *
  * Not thread-safe; one engine instance in one worker uses it. The database's
  * Web Lock (web_lock.ts) keeps other tabs and workers away.
@@ -73,6 +76,8 @@ export const POOL_ROOT = 'shaledb';
 export const DEFAULT_SPARE_TARGET = 4;
 /** The target doubles after the pool ran dry, up to this. */
 export const MAX_SPARE_TARGET = 32;
+/** The engine's default target_file_size (engine/include/shale/options.h): compaction outputs are cut there. */
+export const COMPACTION_OUTPUT_BYTES = 32 << 20;
 const POOL_FILE = /^pool-(\d{6,})$/;
 
 interface Slot {
@@ -98,6 +103,7 @@ export interface PoolStats {
   files: number;
   named: number;
   spares: number;
+  /** Spares kept ready now (the base target plus one per 32 MiB of data). */
   spareTarget: number;
   /** Creates that found no spare ready. */
   misses: number;
@@ -262,7 +268,15 @@ export class OpfsPoolHost implements FileHost {
 
   /** True when `maintain()` has work to do. */
   get needsMaintenance(): boolean {
-    return this.released.length > 0 || this.spares.length < this.spareTarget || this.spares.length > 2 * this.spareTarget;
+    const target = this.effectiveTarget();
+    return this.released.length > 0 || this.spares.length < target || this.spares.length > 2 * target;
+  }
+
+  /** Spares to keep: the base target plus one per compaction output a full compaction could write. */
+  private effectiveTarget(): number {
+    let bytes = 0;
+    for (const slot of this.named.values()) bytes += slot.handle.getSize();
+    return this.spareTarget + Math.floor(bytes / COMPACTION_OUTPUT_BYTES);
   }
 
   private async runMaintenance(): Promise<void> {
@@ -272,7 +286,8 @@ export class OpfsPoolHost implements FileHost {
         this.spareTarget = Math.min(this.spareTarget * 2, MAX_SPARE_TARGET);
         this.drained = false;
       }
-      while (!this.closed && this.spares.length < this.spareTarget) {
+      const target = this.effectiveTarget();
+      while (!this.closed && this.spares.length < target) {
         const fileName = `pool-${String(this.nextFileNumber++).padStart(6, '0')}`;
         const file = await this.dir.getFileHandle(fileName, { create: true });
         const handle = await openSyncHandle(file);
@@ -284,7 +299,7 @@ export class OpfsPoolHost implements FileHost {
         this.slots.add(slot);
         this.spares.push(slot);
       }
-      while (!this.closed && this.spares.length > 2 * this.spareTarget) {
+      while (!this.closed && this.spares.length > 2 * target) {
         const slot = this.spares.shift()!;
         this.slots.delete(slot);
         slot.handle.close();
@@ -317,7 +332,7 @@ export class OpfsPoolHost implements FileHost {
       files: this.slots.size,
       named: this.named.size,
       spares: this.spares.length + this.released.length,
-      spareTarget: this.spareTarget,
+      spareTarget: this.effectiveTarget(),
       misses: this.misses,
       bytes,
     };
