@@ -20,36 +20,39 @@ export function lockName(name: string): string {
 }
 
 /**
- * Takes database `name`'s lock; resolves with the function that releases it.
+ * Takes database `name`'s lock; resolves with the function that releases it,
+ * whose promise settles once the lock is free for others (release is async).
  * @throws LockedError when held elsewhere and `wait` is not set.
  * @throws AbortedError when `signal` aborts first.
  */
-export function acquireDatabaseLock(name: string, options: LockOptions = {}): Promise<() => void> {
+export function acquireDatabaseLock(name: string, options: LockOptions = {}): Promise<() => Promise<void>> {
   const locks = (globalThis.navigator as Navigator | undefined)?.locks;
   if (!locks) return Promise.reject(new NotSupportedError('Web Locks (navigator.locks) are not available here'));
   const { wait = false, signal } = options;
-  if (signal?.aborted) return Promise.reject(new AbortedError(`open of ${name} aborted`, { cause: signal.reason }));
+  const aborted = () => new AbortedError(`open of ${name} aborted while waiting for its lock`, { cause: signal?.reason });
+  if (signal?.aborted) return Promise.reject(aborted());
   return new Promise((resolve, reject) => {
-    let release!: () => void;
+    let unlock!: () => void;
     const held = new Promise<void>((r) => {
-      release = r;
+      unlock = r;
     });
     const lockOptions: LockOptions & { ifAvailable?: boolean } = wait ? { signal } : { ifAvailable: true };
-    locks
-      .request(lockName(name), lockOptions as LockOptions, async (lock) => {
-        if (!lock) {
-          reject(new LockedError(`database ${name} is open in another tab or worker`));
-          return;
-        }
-        resolve(release);
-        await held;
-      })
-      .catch((err: unknown) => {
-        if ((err as DOMException)?.name === 'AbortError') {
-          reject(new AbortedError(`open of ${name} aborted while waiting for its lock`, { cause: signal?.reason }));
-        } else {
-          reject(err);
-        }
+    const request = locks.request(lockName(name), lockOptions as LockOptions, async (lock) => {
+      if (!lock) {
+        reject(new LockedError(`database ${name} is open in another tab or worker`));
+        return;
+      }
+      resolve(() => {
+        unlock();
+        return done;
       });
+      await held;
+    });
+    const done: Promise<void> = request.then(
+      () => {},
+      (err: unknown) => {
+        reject(signal?.aborted ? aborted() : err);
+      },
+    );
   });
 }
