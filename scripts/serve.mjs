@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A small static server on 127.0.0.1 for the demo and the browser tests.
 //   node scripts/serve.mjs [--port N] [--isolated]
-// Serves web-demo/ (at /), dist/ and tests/browser/pages/; nothing else of
+// Serves web-demo/ (at /), dist/, tests/browser/pages/ and tests/api/; nothing else of
 // the repository. --isolated sends COOP/COEP headers, making pages
 // cross-origin isolated (needed for SharedArrayBuffer and precise timers).
 import { createReadStream, statSync } from 'node:fs';
@@ -18,7 +18,7 @@ const option = (name, fallback) => {
 };
 const port = Number(option('--port', process.env.PORT ?? 8080));
 const isolated = flag('--isolated');
-const served = ['web-demo/', 'dist/', 'tests/browser/pages/'];
+const served = ['web-demo/', 'dist/', 'tests/browser/pages/', 'tests/api/'];
 
 const types = {
   '.html': 'text/html; charset=utf-8',
