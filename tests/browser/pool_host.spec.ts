@@ -59,6 +59,31 @@ test('a created file is a spare with a header naming it; data starts at 4096', a
   expect(await ok(page, 'maintain')).toMatchObject({ files: 4, named: 1, spares: 3 });
 });
 
+test('directory sync flushes exactly the files whose header changed since their last flush', async ({ page }) => {
+  await ok(page, 'open', 'p9', { spareTarget: 4 });
+  await ok(page, 'takeFlushCount');
+  const a = await ok(page, 'open_file', 'p9/000001.log', CREATE_TRUNCATE);
+  await ok(page, 'open_file', 'p9/000002.log', CREATE_TRUNCATE);
+  expect(await ok(page, 'takeFlushCount')).toBe(0);  // creating writes headers, flushes nothing
+  await ok(page, 'syncDir', 'p9');
+  expect(await ok(page, 'takeFlushCount')).toBe(2);  // both new headers
+  await ok(page, 'syncDir', 'p9');
+  expect(await ok(page, 'takeFlushCount')).toBe(0);  // nothing changed since
+  const c = await ok(page, 'open_file', 'p9/000003.log', CREATE_TRUNCATE);
+  await ok(page, 'write', c, 0, 'data');
+  await ok(page, 'sync', c);  // flushes header and data together
+  expect(await ok(page, 'takeFlushCount')).toBe(1);
+  await ok(page, 'syncDir', 'p9');
+  expect(await ok(page, 'takeFlushCount')).toBe(0);
+  await ok(page, 'write', a, 0, 'more');  // data only: the directory sync has nothing to do
+  await ok(page, 'syncDir', 'p9');
+  expect(await ok(page, 'takeFlushCount')).toBe(0);
+  await ok(page, 'remove', 'p9/000002.log');
+  await ok(page, 'rename', 'p9/000003.log', 'p9/000004.log');
+  await ok(page, 'syncDir', 'p9');
+  expect(await ok(page, 'takeFlushCount')).toBe(2);  // the emptied file and the renamed one
+});
+
 test('remove empties the physical file at once and reuses it after the directory sync', async ({ page }) => {
   await ok(page, 'open', 'p2', { spareTarget: 2 });
   const fd = await ok(page, 'open_file', 'p2/000001.sst', CREATE_TRUNCATE);
