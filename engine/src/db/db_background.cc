@@ -150,13 +150,13 @@ Status DBImpl::RunFlush() {
     // Invariant 2: the next WAL to replay is the next frozen memtable's, or the current one.
     edit.SetLogNumber(imm_.size() > 1 ? imm_[1].wal_number : wal_number_);
     s = versions_->LogAndApply(&edit);
-    if (!s.ok() && s.IsNoSpace()) s = Status::IOError(s.message());  // the edit may be on disk: never retry blindly
   }
   for (const FileMetaData& f : outputs) pending_outputs_.erase(f.number);
   if (!s.ok()) {
-    if (s.IsNoSpace()) {
-      for (const FileMetaData& f : outputs) (void)fs_->Remove(TableFileName(dbname_, f.number));
-    }
+    // NoSpace is transient: the flush is retried later. Its outputs go now,
+    // unless a failed manifest write may have named them (VersionSet keeps
+    // those live until a new manifest supersedes it).
+    if (s.IsNoSpace()) RemoveObsoleteFiles();
     return s.WithContext("flush");
   }
   imm_.pop_front();
@@ -251,12 +251,12 @@ Status DBImpl::RunCompaction(PickedCompaction* c) {
     for (const FileMetaData& f : outputs) edit.AddFile(c->output_level, f);
     if (!c->next_compact_pointer.empty()) edit.SetCompactPointer(c->level, c->next_compact_pointer);
     s = versions_->LogAndApply(&edit);
-    if (!s.ok() && s.IsNoSpace()) s = Status::IOError(s.message());  // the edit may be on disk: never retry blindly
-  } else if (s.IsNoSpace()) {
-    for (const FileMetaData& f : outputs) (void)fs_->Remove(TableFileName(dbname_, f.number));
   }
   for (const FileMetaData& f : outputs) pending_outputs_.erase(f.number);
-  if (!s.ok()) return s.WithContext("compaction " + c->DebugString());
+  if (!s.ok()) {
+    if (s.IsNoSpace()) RemoveObsoleteFiles();  // as in RunFlush
+    return s.WithContext("compaction " + c->DebugString());
+  }
   stats_.compactions++;
   stats_.compaction_bytes_read += bytes_read;
   for (const FileMetaData& f : outputs) stats_.compaction_bytes_written += f.file_size;

@@ -23,9 +23,13 @@
 //   6. Every WAL other than the current one was synced when it was retired,
 //      so corruption in a retired WAL is real corruption, not a torn tail.
 //
-// Background errors: NoSpace is transient (the job's outputs are removed and
-// the job is retried once space may be free); any other background error is
-// sticky: writes fail with it until the DB is reopened; reads continue.
+// Errors: NoSpace is transient everywhere. A write whose WAL append or sync
+// fails rewinds the WAL to the end of the previous record (truncated and
+// synced, so it never reappears); a job's outputs are removed and the job is
+// retried once a writer or Flush() asks again; a failed manifest write is
+// superseded by a new manifest at the next edit (version_set.h, invariant 4).
+// Any other background error, or a WAL sync IOError, is sticky: writes fail
+// with it until the DB is reopened; reads continue.
 
 #ifndef SHALE_DB_DB_IMPL_H_
 #define SHALE_DB_DB_IMPL_H_
@@ -124,7 +128,9 @@ class DBImpl final : public DB {
   Status ValidateBatch(WriteBatch* batch);
   Status MakeRoomForWrite(bool force);
   WriteBatch* BuildGroup(Writer** last);
-  Status WriteToWal(const WriteBatch& batch, bool sync);
+  Status WriteToWal(const WriteBatch& batch, bool sync, bool* rewound);
+  Status SyncWal();
+  void RecordWalError(const Status& s);
   Status SyncAsLeader();
   void ScheduleGroupSync();
   void GroupSyncIfDue();
