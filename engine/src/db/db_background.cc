@@ -34,12 +34,20 @@ void DBImpl::RunGroupSync(const std::shared_ptr<BackgroundToken>& token) {
 // REQUIRES: mu_ held.
 bool DBImpl::BackgroundWorkDue() const {
   if (!imm_.empty()) return true;
-  if (manual_compactions_ > 0) return false;
+  if (manual_compactions_ > 0 || options_.external_compactions) return false;
   const LevelScores scores = picker_.ComputeScores(*versions_->current());
   for (int level = 0; level < kNumLevels; level++) {
     if (scores.score[level] >= 1) return true;
   }
   return false;
+}
+
+// REQUIRES: mu_ held. Whether PickCompactionJob would find a compaction.
+bool DBImpl::CompactionPickable() const {
+  if (external_job_ != nullptr || manual_compactions_ > 0) return false;
+  std::string pointers[kNumLevels];
+  for (int level = 0; level < kNumLevels; level++) pointers[level] = versions_->CompactPointer(level);
+  return picker_.Pick(versions_->current(), pointers) != nullptr;
 }
 
 // REQUIRES: mu_ held.
@@ -67,7 +75,7 @@ void DBImpl::BackgroundCall() {
   Status s;
   if (!imm_.empty()) {
     s = RunFlush();
-  } else if (manual_compactions_ == 0) {
+  } else if (manual_compactions_ == 0 && !options_.external_compactions) {
     std::string pointers[kNumLevels];
     for (int level = 0; level < kNumLevels; level++) pointers[level] = versions_->CompactPointer(level);
     std::unique_ptr<PickedCompaction> c = picker_.Pick(versions_->current(), pointers);

@@ -17,7 +17,10 @@
 //      not stall behind a long compaction. Jobs read only immutable inputs
 //      (frozen memtables, table files of a referenced Version) and write only
 //      new files; installing is one LogAndApply. A flush only adds L0 files,
-//      so it commutes with the compaction's edit.
+//      so it commutes with the compaction's edit. With external_compactions
+//      the DB runs no compaction itself; at most one compaction job is
+//      outstanding (external_job_), its inputs marked being compacted and
+//      its output numbers in pending_outputs_ until installed or abandoned.
 //   5. A file is deleted only when no Version references it, it is not the
 //      output of a running job, and (WALs) it is below LogNumber().
 //   6. Every WAL other than the current one was synced when it was retired,
@@ -43,6 +46,7 @@
 #include <vector>
 
 #include "cache/table_cache.h"
+#include "compaction/compaction_job.h"
 #include "compaction/compaction_picker.h"
 #include "db/dbformat.h"
 #include "memtable/memtable.h"
@@ -77,6 +81,9 @@ class DBImpl final : public DB {
   Status CompactRange(const Slice* begin, const Slice* end) override;
   Status SyncWAL() override;
   bool RunBackgroundWork(uint64_t budget_micros) override;
+  Status PickCompactionJob(std::string* job) override;
+  Status InstallCompactionJob(const Slice& result) override;
+  void AbandonCompactionJob(const Slice& job_or_id, const Status& why) override;
   bool GetProperty(const Slice& name, std::string* value) override;
   Status Close() override;
 
@@ -115,6 +122,13 @@ class DBImpl final : public DB {
     CondVar idle;
     DBImpl* db = nullptr;
     int active = 0;
+  };
+
+  // A compaction picked as a job and not yet installed or abandoned.
+  struct ExternalJob {
+    uint64_t id = 0;
+    std::unique_ptr<PickedCompaction> compaction;
+    std::vector<uint64_t> output_numbers;  // reserved, in pending_outputs_
   };
 
   // ---- open (db_open.cc) ----
@@ -165,6 +179,11 @@ class DBImpl final : public DB {
   Status WaitForBackgroundWork(const std::function<bool()>& done);
   Status ManualCompaction(int level, const Slice* begin, const Slice* end);
   TableOptions MakeTableOptions() const;
+  bool CompactionPickable() const;
+
+  // ---- compaction jobs (db_compaction_job.cc) ----
+  void ReleaseExternalJob();
+  Status ValidateJobResult(const CompactionJobResult& result);
 
   // ---- immutable after construction ----
   const Options options_;
@@ -203,6 +222,7 @@ class DBImpl final : public DB {
   WriteBatch group_batch_;
   std::list<SnapshotImpl*> snapshots_;  // oldest first
   std::set<uint64_t> pending_outputs_;  // file numbers being written by a job
+  std::unique_ptr<ExternalJob> external_job_;  // the outstanding compaction job, if any
   bool bg_scheduled_ = false;
   bool bg_running_ = false;
   int manual_compactions_ = 0;  // pause automatic compaction while > 0

@@ -348,6 +348,8 @@ Status DBImpl::Close() {
   for (const Frozen& f : imm_) f.mem->Unref();
   imm_.clear();
   ReleaseAllSnapshots();
+  // An outstanding job's outputs become orphans, removed at the next open.
+  external_job_.reset();
   versions_.reset();
   table_cache_.reset();
   lock_.reset();
