@@ -12,6 +12,7 @@
 #include "db_test_util.h"
 #include "env/fault_injection_file_system.h"
 #include "env/memory_file_system.h"
+#include "util/mutex.h"
 #include "util/random.h"
 
 namespace shale {
@@ -462,5 +463,45 @@ TEST_CASE("db fault: a full quota fails writes with NoSpace until space is freed
     REQUIRE_OK(db->Close());
   }
 }
+
+}  // namespace shale
+
+namespace shale {
+
+#if !SHALE_SINGLE_THREADED
+TEST_CASE("db fault: with a background thread, writers stopped behind a flush that hit NoSpace get NoSpace, never hang",
+          "[db][fault]") {
+  MemoryFileSystem mem;
+  FaultInjectionFileSystem fault(&mem);
+  Options o = test::SmallDBOptions(&fault, nullptr);  // a thread pool runs flushes and compactions
+  o.durability = Durability::kRelaxed;
+  std::unique_ptr<DB> db;
+  REQUIRE_OK(DB::Open(o, "/db", &db));
+  fault.AddRule(FaultRule::FromNth(FaultOp::kWrite, ".sst", 1).NoSpace());  // tables cannot be written
+  Random rnd(9);
+  std::map<std::string, std::string> acked;
+  int refused = 0;
+  for (int i = 0; i < 2000; i++) {
+    const std::string k = FaultKey(i), v = FaultValue(i, &rnd);
+    const Status s = db->Put(WriteOptions(), k, v);
+    if (s.ok()) {
+      acked[k] = v;
+    } else {
+      INFO(s.ToString());
+      REQUIRE(s.IsNoSpace());
+      refused++;
+    }
+  }
+  REQUIRE(refused > 0);
+  fault.ClearRules();
+  REQUIRE_OK(db->Put(WriteOptions(), "after", "space"));
+  acked["after"] = "space";
+  REQUIRE_OK(db->Flush());
+  std::map<std::string, std::string> state;
+  REQUIRE_OK(test::ReadAll(db.get(), &state));
+  REQUIRE(state == acked);
+  REQUIRE_OK(db->Close());
+}
+#endif
 
 }  // namespace shale
