@@ -104,8 +104,9 @@ class DB {
   // manifest edit, then deletes the inputs no reader needs. InvalidArgument
   // for a job this DB does not hold (installed, abandoned, picked before a
   // reopen); Corruption for a damaged or inconsistent result; Aborted when
-  // the inputs changed meanwhile (CompactRange), which also abandons it. On
-  // any other error (e.g. NoSpace) the reservation stays: retry or abandon.
+  // the inputs changed meanwhile (CompactRange), which also abandons it; the
+  // DB's sticky background error if it has one. On any other error (e.g.
+  // NoSpace) the reservation stays: retry or abandon.
   virtual Status InstallCompactionJob(const Slice& result) = 0;
   // Releases a reservation: inputs free, outputs removed. `job_or_id` is the
   // job bytes, the result bytes, or the job id in decimal. `why` is the

@@ -154,6 +154,7 @@ Status DBImpl::InstallCompactionJob(const Slice& result_bytes) {
   SHALE_RETURN_IF_ERROR(DecodeCompactionJobResult(result_bytes, &result));
   MutexLock lock(&mu_);
   if (closed_) return Status::Closed("database is closed");
+  SHALE_RETURN_IF_ERROR(bg_error_);  // as for in-process jobs: nothing is installed until reopen
   if (external_job_ == nullptr || external_job_->id != result.id) {
     return Status::InvalidArgument("compaction job " + std::to_string(result.id) +
                                    " is not outstanding (installed, abandoned, or picked before a reopen)");

@@ -12,6 +12,7 @@
 
 #include "compaction/compaction_job.h"
 #include "db_test_util.h"
+#include "env/fault_injection_file_system.h"
 #include "env/forwarding_file_system.h"
 #include "env/memory_file_system.h"
 #include "shale/executor.h"
@@ -50,6 +51,7 @@ std::string Key(int i) {
 
 struct JobDB {
   MemoryFileSystem mem;
+  FaultInjectionFileSystem fault{&mem};  // the engine's view
   WorkerView worker{&mem};
   InlineExecutor executor;
   Options options;
@@ -58,7 +60,7 @@ struct JobDB {
   Random rnd{7};
 
   explicit JobDB(bool external = true) {
-    options = test::SmallDBOptions(&mem, &executor);
+    options = test::SmallDBOptions(&fault, &executor);
     options.external_compactions = external;
     options.durability = Durability::kStrict;
     REQUIRE_OK(DB::Open(options, "/db", &db));
@@ -355,6 +357,34 @@ TEST_CASE("compaction job: a manual compaction that takes the inputs aborts the 
   j.CheckModel();
   REQUIRE_OK(j.Writes(200));
   j.RunJobs();
+  j.CheckModel();
+}
+
+TEST_CASE("compaction job: an install that hits NoSpace keeps the reservation; a retry installs it", "[db][job]") {
+  JobDB j;
+  std::string job = j.PickJob(), result;
+  REQUIRE_OK(DB::RunCompactionJob(&j.worker, job, &result));
+  const int id = j.fault.AddRule(FaultRule::Nth(FaultOp::kWrite, "MANIFEST", 1).NoSpace().Torn());
+  const Status s = j.db->InstallCompactionJob(result);
+  INFO(s.ToString());
+  REQUIRE(s.IsNoSpace());
+  j.fault.RemoveRule(id);
+  j.CheckModel();
+  REQUIRE_OK(j.Writes(100));  // writable meanwhile
+  // A crash now recovers a consistent state whether or not the failed edit reached the disk.
+  {
+    auto crashed = j.mem.CrashCopy(5, CrashMode::kKeepRandomUnsynced);
+    InlineExecutor e;
+    Options o = test::SmallDBOptions(crashed.get(), &e);
+    std::unique_ptr<DB> cdb;
+    REQUIRE_OK(DB::Open(o, "/db", &cdb));
+    j.CheckModel(cdb.get());
+    REQUIRE_OK(cdb->Close());
+  }
+  REQUIRE_OK(j.db->InstallCompactionJob(result));  // into a new manifest
+  j.CheckModel();
+  REQUIRE_OK(j.db->Close());
+  REQUIRE_OK(DB::Open(j.options, "/db", &j.db));
   j.CheckModel();
 }
 
