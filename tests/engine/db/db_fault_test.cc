@@ -407,10 +407,14 @@ TEST_CASE("db fault: a full quota fails writes with NoSpace until space is freed
           "[db][fault]") {
   const int seeds = 2 * test::TestScale();
   int refused = 0;
+  // Odd seeds: a capacity of the memory filesystem; even seeds: a space
+  // budget of the fault filesystem (the wrapper a host filesystem gets).
   for (int seed = 1; seed <= seeds; seed++) {
+    const bool budget = seed % 2 == 0;
     MemoryFileSystem mem;
+    FaultInjectionFileSystem fault(&mem);
     InlineExecutor exec;
-    Options o = test::SmallDBOptions(&mem, &exec);
+    Options o = test::SmallDBOptions(&fault, &exec);
     o.durability = Durability::kStrict;
     std::unique_ptr<DB> db;
     REQUIRE_OK(DB::Open(o, "/db", &db));
@@ -424,7 +428,9 @@ TEST_CASE("db fault: a full quota fails writes with NoSpace until space is freed
       REQUIRE(state == acked);
     };
     for (int round = 0; round < 6; round++) {
-      mem.SetCapacity(mem.UsedBytes() + (4 << 10) + rnd.Uniform(96 << 10));
+      const uint64_t room = (4 << 10) + rnd.Uniform(96 << 10);
+      if (budget) fault.SetSpaceBudget(room);
+      else mem.SetCapacity(mem.UsedBytes() + room);
       for (int i = 0; i < 300; i++, next++) {
         const std::string k = FaultKey(next), v = FaultValue(next, &rnd);
         const Status s = db->Put(WriteOptions(), k, v);
@@ -452,6 +458,7 @@ TEST_CASE("db fault: a full quota fails writes with NoSpace until space is freed
         REQUIRE_OK(cdb->Close());
       }
       mem.SetCapacity(0);  // space freed
+      fault.ClearSpaceBudget();
       const std::string k = "freed" + std::to_string(round);
       REQUIRE_OK(db->Put(WriteOptions(), k, "x"));
       acked[k] = "x";
