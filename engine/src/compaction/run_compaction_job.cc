@@ -1,19 +1,17 @@
 // DB::RunCompactionJob: the "produce" half of a compaction, runnable where
-// no DB object exists (a compaction worker's wasm instance). It builds the
-// same iterator stack as the DB's own compactions (tables of L0 each, a
-// level iterator per level above, merged, then the compaction iterator) and
-// writes through the same table output code, into the file numbers the job
-// reserved.
+// no DB object exists (a compaction worker's wasm instance). It reads the
+// same input (compaction_input.h) through the same compaction iterator and
+// table output code as the DB's own compactions, into the file numbers the
+// job reserved.
 
 #include "cache/table_cache.h"
+#include "compaction/compaction_input.h"
 #include "compaction/compaction_iterator.h"
 #include "compaction/compaction_job.h"
 #include "compaction/table_output.h"
-#include "db/merging_iterator.h"
 #include "shale/clock.h"
 #include "shale/db.h"
 #include "version/filename.h"
-#include "version/level_iterator.h"
 
 namespace shale {
 
@@ -40,16 +38,9 @@ Status DB::RunCompactionJob(FileSystem* fs, const Slice& job_bytes, std::string*
   auto open_file = [&tables, read_options](const FileMetaData& f) {
     return tables.NewIterator(read_options, f.number, f.file_size);
   };
-  std::vector<Iterator*> children;
-  if (job.level == 0) {
-    for (const FileMetaData* f : level_files) children.push_back(open_file(*f));
-  } else if (!level_files.empty()) {
-    // Files out of order (a forged job) make the merged keys go backwards,
-    // which the compaction iterator reports as Corruption.
-    children.push_back(NewLevelIterator(level_files, open_file));
-  }
-  if (!output_level_files.empty()) children.push_back(NewLevelIterator(output_level_files, open_file));
-  std::unique_ptr<Iterator> merged(NewMergingIterator(children.data(), static_cast<int>(children.size())));
+  // Files out of order (a forged job) make the merged keys go backwards,
+  // which the compaction iterator reports as Corruption.
+  std::unique_ptr<Iterator> merged(NewCompactionInput(job.level, level_files, output_level_files, open_file));
   CompactionIterator compacted(merged.get(), job.snapshots, job.last_sequence, job.bottommost);
 
   TableOutputOptions out;

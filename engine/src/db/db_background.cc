@@ -3,13 +3,12 @@
 // under mu_ by one VersionSet::LogAndApply. One job runs at a time
 // (invariant 4); flushes go first because writers stall on them.
 
+#include "compaction/compaction_input.h"
 #include "compaction/compaction_iterator.h"
 #include "compaction/rate_limiter.h"
 #include "compaction/table_output.h"
 #include "db/db_impl.h"
-#include "db/merging_iterator.h"
 #include "version/filename.h"
-#include "version/level_iterator.h"
 
 namespace shale {
 
@@ -238,14 +237,7 @@ Status DBImpl::RunCompaction(PickedCompaction* c) {
   auto open_file = [tables, read_options](const FileMetaData& f) {
     return tables->NewIterator(read_options, f.number, f.file_size);
   };
-  std::vector<Iterator*> children;
-  if (c->level == 0) {
-    for (FileMetaData* f : c->inputs) children.push_back(open_file(*f));
-  } else {
-    children.push_back(NewLevelIterator(c->inputs, open_file));
-  }
-  if (!c->output_level_inputs.empty()) children.push_back(NewLevelIterator(c->output_level_inputs, open_file));
-  Iterator* input = NewMergingIterator(children.data(), static_cast<int>(children.size()));
+  Iterator* input = NewCompactionInput(c->level, c->inputs, c->output_level_inputs, open_file);
   Status s = BuildTables(input, snapshots, last_sequence, bottommost, options_.target_file_size, &outputs,
                          /*flush_while_building=*/true);
   delete input;
