@@ -2,7 +2,7 @@
 // 'shaledb-page' runs in a dedicated worker of its own (peer_worker.mjs).
 import { shaleAdapter } from '../common/shaledb_adapter.mjs';
 
-export const ENGINES = ['opfs-floor', 'idb', 'browser-level', 'sqlite', 'shaledb-worker', 'shaledb-page'];
+export const ENGINES = ['opfs-floor', 'idb', 'browser-level', 'sqlite', 'sqlite-full', 'shaledb-worker', 'shaledb-page'];
 
 export async function makeAdapter(engine) {
   switch (engine) {
@@ -10,6 +10,7 @@ export async function makeAdapter(engine) {
     case 'idb': return (await import('./adapters/idb.mjs')).create();
     case 'browser-level': return (await import('./adapters/browser_level.mjs')).create();
     case 'sqlite': return (await import('./adapters/sqlite.mjs')).create();
+    case 'sqlite-full': return (await import('./adapters/sqlite.mjs')).create({ batchSync: 'FULL' });
     case 'shaledb-worker': return shaleAdapter('ShaleDB-worker', await import('/dist/js/worker.js'));
     case 'shaledb-page': return shaleAdapter('ShaleDB-page', await import('/dist/js/browser.js'));
     default: throw new Error(`unknown engine ${engine}`);

@@ -5,7 +5,7 @@
 // Engines run one after another, each in a fresh dedicated worker (ShaleDB-page
 // on the page itself); every sitting starts from a new, empty profile.
 //   node bench/browser/run.mjs [--sittings=N] [--engines=a,b] [--num=N] [--reads=N] ...
-// Engines: opfs-floor idb browser-level sqlite shaledb-worker shaledb-page.
+// Engines: opfs-floor idb browser-level sqlite sqlite-full shaledb-worker shaledb-page.
 // Prints the table and writes build/bench/browser-<time>.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -24,7 +24,7 @@ const options = workloadOptions(args);
 const port = Number(args.port ?? 4180);
 const engines = args.engines ? String(args.engines).split(',') : ENGINES;
 const NAMES = {
-  'opfs-floor': 'OPFS-floor', idb: 'IndexedDB', 'browser-level': 'browser-level', sqlite: 'SQLite-wasm',
+  'opfs-floor': 'OPFS-floor', idb: 'IndexedDB', 'browser-level': 'browser-level', sqlite: 'SQLite-wasm', 'sqlite-full': 'SQLite-FULL',
   'shaledb-worker': 'ShaleDB-worker', 'shaledb-page': 'ShaleDB-page',
 };
 for (const e of engines) if (!NAMES[e]) throw new Error(`unknown engine ${e} (${ENGINES.join(' ')})`);
@@ -109,7 +109,7 @@ const summary = summarize(all.map((s) => s.engines));
 const report = render({
   title: `browser bench (${all[0]?.browser.userAgent.match(/Chrom(e|ium)\/[\d.]+/)?.[0] ?? 'Chromium'}, ${options.num ?? 100000} records)`,
   summary, engines: engines.map((e) => NAMES[e]), shale: ['ShaleDB-worker', 'ShaleDB-page'],
-  peers: ['OPFS-floor', 'IndexedDB', 'browser-level', 'SQLite-wasm'], targets: TARGETS, sittings,
+  peers: ['OPFS-floor', 'IndexedDB', 'browser-level', 'SQLite-wasm', 'SQLite-FULL'], targets: TARGETS, sittings,
 });
 const loadEnd = load();
 console.log(`\nmachine: ${machine().cpus}; load average ${loadStart} at start, ${loadEnd} at end`);

@@ -21,7 +21,7 @@ export const DEFAULTS = {
   num: 100_000,        // records written by each fill
   batch: 100,          // records per batch of the fills
   reads: 20_000,       // gets of each get workload (capped by maxSeconds)
-  window: 256,         // gets (or group puts) in flight in the pipelined workloads
+  window: 0,           // gets (or group puts) in flight in the pipelined workloads; 0 = all at once
   scans: 2_000,        // scans of scan100 (capped by maxSeconds)
   scanLength: 100,     // entries per scan
   durable: 2_000,      // single durable puts
@@ -35,11 +35,11 @@ export const WORKLOADS = [
   { id: 'fillseq', label: 'put, sequential keys, batches of 100', unit: 'record' },
   { id: 'fillrandom', label: 'put, random order, batches of 100', unit: 'record' },
   { id: 'getrandom', label: 'get random, one at a time (awaited)', unit: 'get' },
-  { id: 'getpipelined', label: 'get random, pipelined (window)', unit: 'get' },
+  { id: 'getpipelined', label: 'get random, pipelined (all in flight, or --window)', unit: 'get' },
   { id: 'scan100', label: 'scan 100 entries from a random key', unit: 'scan' },
   { id: 'putdurable', label: 'single durable put (awaited)', unit: 'put' },
   { id: 'putgroup', label: "single 'group' put (awaited)", unit: 'put' },
-  { id: 'putgrouppipelined', label: "single 'group' put, pipelined", unit: 'put' },
+  { id: 'putgrouppipelined', label: "single 'group' put, pipelined (all in flight, or --window)", unit: 'put' },
 ];
 
 // splitmix32-style generator: small, fast, the same sequence everywhere.
@@ -119,6 +119,7 @@ function equal(a, b) {
 
 /** Runs `count` ops through `window` concurrent chains, stopping at the deadline. */
 async function pipeline(count, window, deadline, op) {
+  if (!(window > 0)) window = count;
   let next = 0;
   let done = 0;
   const chains = [];
@@ -216,7 +217,7 @@ export async function runAll(adapter, options = {}, log = () => {}) {
       const v = await adapter.get(fresh[i][0]);
       if (v) (check(v, fresh[i][1]) ? found++ : wrong++);
     });
-    record(result('getpipelined', n, performance.now() - t0, { found, wrong, window: cfg.window }));
+    record(result('getpipelined', n, performance.now() - t0, { found, wrong, window: cfg.window || 'all' }));
   }
   if (wanted('scan100') && reads) {
     const starts = Array.from(picks(cfg.scans, cfg.num, cfg.seed + 3), (i) => [key(i), i]);
@@ -238,12 +239,12 @@ export async function runAll(adapter, options = {}, log = () => {}) {
     const t0 = performance.now();
     const deadline = t0 + cfg.maxSeconds * 1000;
     let n = 0;
-    if (window > 1) {
+    if (window !== 1) {
       n = await pipeline(ks.length, window, deadline, (i) => adapter.put(ks[i][0], ks[i][1], mode));
     } else {
       for (; n < ks.length && performance.now() < deadline; n++) await adapter.put(ks[n][0], ks[n][1], mode);
     }
-    record(result(id, n, performance.now() - t0, window > 1 ? { window } : {}));
+    record(result(id, n, performance.now() - t0, window !== 1 ? { window: window || 'all' } : {}));
   };
   if (wanted('putdurable') && adapter.caps.durable) await singles('putdurable', cfg.durable, 'durable', 1);
   if (wanted('putgroup') && adapter.caps.group) await singles('putgroup', cfg.group, 'group', 1);

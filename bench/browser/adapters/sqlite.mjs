@@ -4,14 +4,14 @@
 // stays DELETE), then journal_mode=WAL, checked. Table
 // kv(k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID, prepared statements, one
 // transaction per batch. Batches commit with synchronous=NORMAL (in WAL mode:
-// no sync per commit, the faster setting for the peer); single durable puts
-// with synchronous=FULL, one transaction each. Page cache 8 MiB, as
-// ShaleDB's block cache.
+// no sync per commit, the faster setting for the peer) or, for the
+// 'SQLite-FULL' variant (writes only), synchronous=FULL like every durable
+// single put (one transaction each). Page cache 8 MiB, as ShaleDB's block cache.
 import sqlite3InitModule from '/node_modules/@sqlite.org/sqlite-wasm/dist/index.mjs';
 
 let pool;  // the VFS is installed once per worker
 
-export function create() {
+export function create({ batchSync = 'NORMAL' } = {}) {
   let sqlite3;
   let db;
   let stmts;
@@ -25,8 +25,8 @@ export function create() {
     }
   };
   return {
-    name: 'SQLite-wasm',
-    caps: { pipelined: false, durable: true, group: false },
+    name: batchSync === 'FULL' ? 'SQLite-FULL' : 'SQLite-wasm',
+    caps: { reads: batchSync !== 'FULL', pipelined: false, durable: true, group: false },
     async open(name) {
       sqlite3 ??= await sqlite3InitModule();
       pool ??= await sqlite3.installOpfsSAHPoolVfs({ name: 'bench-sahpool', directory: '.bench-sahpool', clearOnInit: true });
@@ -38,7 +38,7 @@ export function create() {
       db.exec('PRAGMA cache_size=-8192');
       db.exec('CREATE TABLE kv(k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID');
       synchronous = undefined;
-      setSynchronous('NORMAL');
+      setSynchronous(batchSync);
       stmts = {
         put: db.prepare('INSERT OR REPLACE INTO kv(k, v) VALUES (?, ?)'),
         get: db.prepare('SELECT v FROM kv WHERE k = ?'),
@@ -50,7 +50,7 @@ export function create() {
       notes.push(`SQLite ${sqlite3.version.libVersion}, VFS opfs-sahpool; locking_mode=${locking}; journal_mode=WAL -> ${journal}; PRAGMA journal_mode = ${check}`);
     },
     putBatch(keys, values) {
-      setSynchronous('NORMAL');
+      setSynchronous(batchSync);
       stmts.begin.step();
       stmts.begin.reset();
       const put = stmts.put;
@@ -94,6 +94,6 @@ export function create() {
     async destroy(name) {
       for (const suffix of ['', '-wal', '-journal', '-shm']) pool.unlink(`/${name}.sqlite3${suffix}`);
     },
-    info: () => [...notes, `batches synchronous=NORMAL, durable puts synchronous=FULL (PRAGMA synchronous now = ${pragma('PRAGMA synchronous')}, 2 = FULL)`],
+    info: () => [...notes, `batches synchronous=${batchSync}, durable puts synchronous=FULL (PRAGMA synchronous now = ${pragma('PRAGMA synchronous')}, 2 = FULL)`],
   };
 }
