@@ -10,11 +10,6 @@ namespace {
 
 std::string g_last_error;
 
-int32_t Finish(const shale::Status& s) {
-  g_last_error = s.ok() ? std::string() : s.ToString();
-  return static_cast<int32_t>(s.code());
-}
-
 // Copies `bytes` into a fresh malloc'ed buffer the caller frees with shale_free.
 char* CopyOut(const std::string& bytes) {
   char* out = static_cast<char*>(std::malloc(bytes.empty() ? 1 : bytes.size()));
@@ -23,6 +18,15 @@ char* CopyOut(const std::string& bytes) {
 }
 
 }  // namespace
+
+int32_t shale::FinishCall(const Status& s) {
+  if (s.ok()) {
+    g_last_error.clear();  // keeps its capacity: no allocation on the hot path
+  } else {
+    g_last_error = s.ToString();
+  }
+  return static_cast<int32_t>(s.code());
+}
 
 SHALE_EXPORT(shale_malloc) void* shale_malloc(uint32_t size) { return std::malloc(size == 0 ? 1 : size); }
 
@@ -44,5 +48,5 @@ int32_t shale_check_storage(const char* dir, uint32_t dir_len, const char* paylo
     *out = CopyOut(back);
     *out_len = static_cast<uint32_t>(back.size());
   }
-  return Finish(s);
+  return shale::FinishCall(s);
 }

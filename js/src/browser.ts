@@ -1,63 +1,78 @@
 /**
- * The package's browser entry (`import { ... } from 'shaledb'` in a page).
+ * The package's browser entry (`import { open } from 'shaledb'` in a page).
  *
  * The engine never runs on the page's thread: OPFS sync access handles exist
  * only in dedicated workers, and a synchronous engine would freeze the page.
- * Calls are posted to one engine worker (engine_worker.ts) and answered by id,
- * so any number can be in flight.
+ * Each open database gets its own engine worker (engine_worker.ts) and the
+ * page talks to it over the RPC protocol: requests are pipelined and matched
+ * to answers by id. The page holds the database's Web Lock while it is open;
+ * close() or leaving the page (`pagehide`) releases it.
  */
-import { toBytes } from './bytes.js';
-import { deserializeError } from './errors.js';
-import type { Request, Response } from './protocol.js';
-import type { StorageCheckResult } from './types.js';
+import type { DB, OpenOptions } from './api.js';
+import { engineOpenOptions } from './core/codec.js';
+import type { EngineWorkerOpenArgs } from './engine_worker.js';
+import { IOError } from './errors.js';
+import { checkDatabaseName, destroyOpfsDatabase, testOptions } from './opfs_database.js';
+import { RemoteDatabase } from './rpc/client.js';
+import { acquireDatabaseLock } from './web_lock.js';
 
 export * from './errors.js';
-export type { Backend, StorageCheckResult } from './types.js';
+export type * from './api.js';
 
-type Pending = { resolve: (result: StorageCheckResult) => void; reject: (err: Error) => void };
-
-let worker: Worker | undefined;
-const pending = new Map<number, Pending>();
-let nextId = 1;
-
-function engineWorker(): Worker {
-  if (worker) return worker;
-  worker = new Worker(new URL('./engine_worker.js', import.meta.url), { type: 'module', name: 'shaledb-engine' });
-  worker.onmessage = (event: MessageEvent<Response>) => {
-    const response = event.data;
-    const call = pending.get(response.id);
-    if (!call) return;
-    pending.delete(response.id);
-    if (response.ok) call.resolve(response.result);
-    else call.reject(deserializeError(response.error));
+/**
+ * Opens (by default creating) database `name` in this origin's OPFS, served
+ * by a new engine worker.
+ * @throws LockedError when another tab or worker has it open (unless `wait`).
+ * @throws AbortedError when `signal` aborts a waiting open.
+ * @throws InvalidArgumentError for a bad name or options.
+ */
+export async function open(name: string, options: OpenOptions = {}): Promise<DB> {
+  checkDatabaseName(name);
+  const engineOptions = engineOpenOptions(options);
+  const test = testOptions(options);
+  const release = await acquireDatabaseLock(name, { wait: options?.wait, signal: options?.signal });
+  let worker: Worker | undefined;
+  let db: RemoteDatabase | undefined;
+  let finished = false;
+  const onPageHide = () => void db?.close();
+  const finish = async () => {
+    if (finished) return;
+    finished = true;
+    removeEventListener('pagehide', onPageHide);
+    worker?.terminate();
+    await release();
   };
-  worker.onerror = (event) => {
-    const err = new Error(`shaledb engine worker failed: ${event.message}`);
-    for (const call of pending.values()) call.reject(err);
-    pending.clear();
-    worker = undefined;
-  };
-  return worker;
+  try {
+    worker = new Worker(new URL('./engine_worker.js', import.meta.url), { type: 'module', name: `shaledb ${name}` });
+    const died = new Promise<never>((_, reject) => {
+      worker!.addEventListener('error', (event) => {
+        event.preventDefault();
+        const err = new IOError(`the shaledb engine worker failed: ${event.message || 'it could not start'}`);
+        db?.fail(err);
+        reject(err);
+      });
+    });
+    died.catch(() => {});
+    const args: EngineWorkerOpenArgs = { name, options: engineOptions, ...test };
+    db = await Promise.race([RemoteDatabase.open(worker, name, { ...args }, { onClose: finish }), died]);
+    addEventListener('pagehide', onPageHide);
+    return db;
+  } catch (err) {
+    await finish();
+    throw err;
+  }
 }
 
 /**
- * Proves OPFS keeps what it is given: the engine worker writes `payload` into
- * the OPFS directory `location` as a checksummed record, flushes it, re-reads
- * it and verifies the checksum.
- *
- * @throws InvalidArgumentError for a bad location or payload type.
+ * Deletes database `name` and all its files.
+ * @throws LockedError when it is open anywhere (close it first).
  */
-export function checkStorage(location: string, payload: Uint8Array | string): Promise<StorageCheckResult> {
-  let bytes: Uint8Array;
+export async function destroy(name: string): Promise<void> {
+  checkDatabaseName(name);
+  const release = await acquireDatabaseLock(name);
   try {
-    bytes = toBytes(payload, 'payload');
-  } catch (err) {
-    return Promise.reject(err);
+    await destroyOpfsDatabase(name);
+  } finally {
+    await release();
   }
-  const id = nextId++;
-  const request: Request = { id, op: 'checkStorage', location, payload: bytes };
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    engineWorker().postMessage(request);
-  });
 }

@@ -1,30 +1,22 @@
 /**
- * The engine worker: a dedicated module worker that owns the engine and its
- * OPFS handles and answers the page entry's requests (protocol.ts).
- * Result buffers are transferred, not copied.
+ * The engine worker: a dedicated module worker that owns one database (the
+ * engine and every OPFS handle of it) and serves it to the page entry over
+ * the RPC protocol (rpc/). The page holds the database's Web Lock and
+ * terminates this worker once the database closed.
  */
-import { serializeError } from './errors.js';
-import type { Request, Response } from './protocol.js';
-import { checkStorage } from './worker.js';
+import type { EngineOpenOptions } from './engine.js';
+import { openOpfsBackend } from './opfs_database.js';
+import type { MessagePortLike } from './rpc/protocol.js';
+import { serveDatabase } from './rpc/server.js';
 
-const scope = globalThis as unknown as {
-  onmessage: ((event: MessageEvent<Request>) => void) | null;
-  postMessage(message: Response, transfer: Transferable[]): void;
-};
+/** The `open` arguments browser.ts sends. */
+export interface EngineWorkerOpenArgs {
+  name: string;
+  options: EngineOpenOptions;
+  testByteBudget?: number;
+}
 
-scope.onmessage = async (event) => {
-  const request = event.data;
-  try {
-    switch (request.op) {
-      case 'checkStorage': {
-        const result = await checkStorage(request.location, request.payload);
-        scope.postMessage({ id: request.id, ok: true, result }, [result.readBack.buffer]);
-        break;
-      }
-      default:
-        throw new Error(`unknown request ${(request as { op: string }).op}`);
-    }
-  } catch (err) {
-    scope.postMessage({ id: request.id, ok: false, error: serializeError(err) }, []);
-  }
-};
+serveDatabase(globalThis as unknown as MessagePortLike, (args) => {
+  const { name, options, testByteBudget } = args as unknown as EngineWorkerOpenArgs;
+  return openOpfsBackend(name, options, { testByteBudget });
+});

@@ -5,14 +5,11 @@
  */
 import { Engine } from './engine.js';
 import type { FileHost } from './hosts/file_host.js';
-import type { Backend, RawEngine } from './raw.js';
+import { type Backend, bindRawEngine } from './raw.js';
 
 interface EmscriptenModule {
   HEAPU8: Uint8Array;
-  _malloc(size: number): number;
-  _free(ptr: number): void;
-  _shale_last_error(): number;
-  _shale_check_storage(a: number, b: number, c: number, d: number, e: number, f: number): number;
+  [exported: string]: unknown;
 }
 
 type Factory = (options: Record<string, unknown>) => Promise<EmscriptenModule>;
@@ -42,12 +39,6 @@ export async function loadEmscriptenEngine(host: FileHost, backend: Backend, was
       return {};
     },
   });
-  const raw: RawEngine = {
-    heap: () => module.HEAPU8,
-    malloc: (size) => module._malloc(size),
-    free: (ptr) => module._free(ptr),
-    lastError: () => module._shale_last_error(),
-    checkStorage: (a, b, c, d, e, f) => module._shale_check_storage(a, b, c, d, e, f),
-  };
-  return new Engine(raw, backend);
+  // Emscripten prefixes C exports with `_`; HEAPU8 is replaced when memory grows.
+  return new Engine(bindRawEngine((name) => module[`_${name}`], () => module.HEAPU8), backend);
 }

@@ -1,20 +1,159 @@
 /**
- * The package's Node entry (`import { ... } from 'shaledb'` under Node).
+ * The package's Node entry (`import { open } from 'shaledb'` under Node).
  *
- * The engine runs as the WASI build under node:wasi, in-process for now;
- * the engine worker thread of the full API arrives with the database itself.
+ * Each open database gets one worker_threads worker (node_worker.ts) that
+ * runs the WASI build of the engine on the database directory with real
+ * fsync, and serves it over the RPC protocol; `open()` returns the
+ * RemoteDatabase talking to it, so the program's event loop never runs the
+ * engine. The lock that keeps other processes (and other opens in this one)
+ * out is taken here, before the worker starts (node_lock.ts).
+ *
+ * An idle open database does not keep the process alive (the worker is
+ * referenced only while requests are in flight), like a file handle; close
+ * it to sync and release it.
  */
-import { mkdir, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 
+import type { DB, OpenOptions } from './api.js';
 import { toBytes } from './bytes.js';
-import { InvalidArgumentError, NotFoundError } from './errors.js';
+import { engineOpenOptions } from './core/codec.js';
+import { InvalidArgumentError, IOError, NotFoundError } from './errors.js';
 import { loadWasiEngine } from './load_wasi.js';
+import { acquireLock } from './node_lock.js';
+import type { NodeOpenArgs } from './node_worker.js';
+import { RemoteDatabase } from './rpc/client.js';
+import type { MessagePortLike } from './rpc/protocol.js';
 import type { StorageCheckResult } from './types.js';
 
 export * from './errors.js';
+export type * from './api.js';
 export type { Backend, StorageCheckResult } from './types.js';
+
+const GUEST_DIR = '/db'; // node_worker.ts GUEST_DIR (not imported: importing the worker module would start it)
+
+function checkPath(path: unknown): string {
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new InvalidArgumentError('the database path must be a non-empty string');
+  }
+  return resolve(path);
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new IOError(`stat ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** fsync of a directory: makes the entries created in it durable. */
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Creates the database directory (and missing parents) durably. */
+function createDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !isDirectory(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  try {
+    mkdirSync(dir, { recursive: true });
+    // Each new directory's entry is durable once its parent is synced.
+    for (const d of missing) syncDirectory(dirname(d));
+  } catch (err) {
+    throw new IOError(`create ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Opens (by default creating) the database in directory `path`.
+ *
+ * @throws LockedError when another process or another open in this one has
+ *   it (unless `wait`), AbortedError when `signal` aborts a waiting open,
+ *   InvalidArgumentError for bad options, a missing directory with
+ *   `createIfMissing: false` or an existing database with `errorIfExists`.
+ */
+export async function open(path: string, options: OpenOptions = {}): Promise<DB> {
+  const dir = checkPath(path);
+  const engine = engineOpenOptions(options);
+  if (!isDirectory(dir)) {
+    if (!engine.createIfMissing) {
+      throw new InvalidArgumentError(`${dir}: does not exist (createIfMissing is false)`);
+    }
+    createDirectory(dir);
+  }
+  const lock = await acquireLock(dir, { wait: options.wait ?? false, ...(options.signal ? { signal: options.signal } : {}) });
+
+  let worker: Worker | undefined;
+  let ended = false;
+  const end = async () => {
+    if (ended) return;
+    ended = true;
+    try {
+      await worker?.terminate();
+    } finally {
+      lock.release();
+    }
+  };
+  try {
+    const w = new Worker(new URL('./node_worker.js', import.meta.url), { name: 'shaledb-engine' });
+    worker = w;
+    const port: MessagePortLike = {
+      postMessage: (message, transfer) => w.postMessage(message, transfer as never),
+      addEventListener: (_type, listener) => {
+        w.on('message', (data: unknown) => listener({ data }));
+      },
+    };
+    const db = RemoteDatabase.connect(port, path, {
+      onClose: end,
+      busy: (busy) => (busy ? w.ref() : w.unref()),
+    });
+    const died = (reason: string) => {
+      if (ended) return;
+      db.fail(new IOError(`the shaledb engine worker for ${dir} ${reason}; reopen the database`));
+      void end();
+    };
+    w.on('error', (err) => died(`failed: ${err?.message ?? String(err)}`));
+    w.on('exit', (code) => died(`exited (code ${code})`));
+    const args: NodeOpenArgs = { dir, engine };
+    await db.remoteOpen(args);
+    return db;
+  } catch (err) {
+    await end();
+    throw err;
+  }
+}
+
+/**
+ * Removes every file of the database in directory `path`, then the directory
+ * if nothing else is left in it. Nothing to do when it does not exist.
+ *
+ * @throws LockedError while the database is open.
+ */
+export async function destroy(path: string): Promise<void> {
+  const dir = checkPath(path);
+  if (!isDirectory(dir)) return;
+  const lock = await acquireLock(dir);
+  try {
+    const engine = await loadWasiEngine({ [GUEST_DIR]: dir });
+    engine.destroy(GUEST_DIR);
+  } finally {
+    lock.release();
+  }
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty (files that are not the database's) or already gone: leave it
+  }
+}
 
 export interface CheckStorageOptions {
   /** Create the directory when it does not exist (default true). */
@@ -41,14 +180,13 @@ export async function checkStorage(
   const bytes = toBytes(payload, 'payload');
   const dir = resolve(location);
   if (options.createIfMissing ?? true) {
-    await mkdir(dir, { recursive: true });
-  } else if (!(await stat(dir).catch(() => undefined))?.isDirectory()) {
+    mkdirSync(dir, { recursive: true });
+  } else if (!isDirectory(dir)) {
     // node:wasi cannot pre-open a missing directory; say so in our own terms.
     throw new NotFoundError(`${dir}: no such directory`);
   }
-  const guestDir = '/db';
-  const engine = await loadWasiEngine({ [guestDir]: dir });
+  const engine = await loadWasiEngine({ [GUEST_DIR]: dir });
   const start = performance.now();
-  const readBack = engine.checkStorage(guestDir, bytes);
+  const readBack = engine.checkStorage(GUEST_DIR, bytes);
   return { location: dir, backend: engine.backend, readBack, elapsedMs: performance.now() - start };
 }

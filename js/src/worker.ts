@@ -1,39 +1,48 @@
 /**
- * `shaledb/worker`: the engine in-process, for code that already runs in a
+ * `shaledb/worker`: the database in-process, for code that already runs in a
  * dedicated Web Worker (where OPFS sync access handles exist). Calls skip the
- * extra postMessage hop of the page entry.
+ * page entry's extra postMessage hop; background work runs time-sliced in
+ * this worker's event loop, between your calls.
  */
-import { toBytes } from './bytes.js';
-import { InvalidArgumentError } from './errors.js';
-import { OpfsHost } from './hosts/opfs_host.js';
-import { loadEmscriptenEngine } from './load_emscripten.js';
-import type { StorageCheckResult } from './types.js';
+import type { DB, OpenOptions } from './api.js';
+import { engineOpenOptions } from './core/codec.js';
+import { Database } from './core/database.js';
+import { checkDatabaseName, destroyOpfsDatabase, openOpfsBackend, testOptions } from './opfs_database.js';
+import { acquireDatabaseLock } from './web_lock.js';
 
 export * from './errors.js';
-export type { Backend, StorageCheckResult } from './types.js';
+export type * from './api.js';
 
 /**
- * Proves OPFS keeps what it is given: writes `payload` through the engine
- * (Emscripten build, OPFS sync access handles) into the OPFS directory
- * `location` as a checksummed record, flushes, re-reads it through a new
- * descriptor and verifies the checksum.
- *
- * @throws InvalidArgumentError for a bad location or payload type.
- * @throws NotSupportedError outside a dedicated worker (no sync access handles).
+ * Opens (by default creating) database `name` in this origin's OPFS.
+ * @throws LockedError when another tab or worker has it open (unless `wait`).
+ * @throws AbortedError when `signal` aborts a waiting open.
+ * @throws InvalidArgumentError for a bad name or options.
  */
-export async function checkStorage(location: string, payload: Uint8Array | string): Promise<StorageCheckResult> {
-  if (typeof location !== 'string' || !/^[^/\\]+$/.test(location) || location === '.' || location === '..') {
-    throw new InvalidArgumentError('location must be an OPFS directory name (no slashes)');
-  }
-  const bytes = toBytes(payload, 'payload');
-  const host = await OpfsHost.openDirectory(location);
+export async function open(name: string, options: OpenOptions = {}): Promise<DB> {
+  checkDatabaseName(name);
+  const engineOptions = engineOpenOptions(options);
+  const test = testOptions(options);
+  const release = await acquireDatabaseLock(name, { wait: options?.wait, signal: options?.signal });
   try {
-    await host.prepare('STORAGE-CHECK');
-    const engine = await loadEmscriptenEngine(host, 'opfs');
-    const start = performance.now();
-    const readBack = engine.checkStorage(location, bytes);
-    return { location, backend: engine.backend, readBack, elapsedMs: performance.now() - start };
+    const backend = await openOpfsBackend(name, engineOptions, test);
+    return new Database(name, backend, release);
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
+
+/**
+ * Deletes database `name` and all its files.
+ * @throws LockedError when it is open anywhere (close it first).
+ */
+export async function destroy(name: string): Promise<void> {
+  checkDatabaseName(name);
+  const release = await acquireDatabaseLock(name);
+  try {
+    await destroyOpfsDatabase(name);
   } finally {
-    await host.release();
+    await release();
   }
 }

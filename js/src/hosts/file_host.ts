@@ -2,7 +2,7 @@
  * FileHost: the synchronous file interface the Emscripten build of the engine
  * calls for every file operation (wasm/host_file_system.cc through
  * wasm/library_shale_host.js). One implementation per platform:
- * OPFS sync access handles (opfs_host.ts) and node:fs (node_fs_host.ts).
+ * OPFS sync access handles (opfs_pool_host.ts) and node:fs (node_fs_host.ts).
  *
  * Methods throw on failure; the bridge turns a thrown error into an engine
  * status (its `shaleCode`, or IOError) so no exception crosses into wasm.

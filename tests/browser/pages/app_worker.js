@@ -1,11 +1,42 @@
-// An application's own dedicated worker using `shaledb/worker` in-process.
-import { checkStorage } from '/dist/js/worker.js';
+// An application's own dedicated worker using `shaledb/worker` in-process,
+// driven by the tests: each message { id, op, args } answers with the result
+// or the error's code. `progress` messages report acknowledged writes.
+import * as shale from '/dist/js/worker.js';
 
-self.onmessage = async ({ data }) => {
+const dbs = new Map();
+
+async function collect(iterable) {
+  const out = [];
+  for await (const entry of iterable) out.push(entry);
+  return out;
+}
+
+const ops = {
+  open: async (name, options) => {
+    dbs.set(name, await shale.open(name, options));
+  },
+  close: async (name) => dbs.get(name).close(),
+  destroy: async (name) => shale.destroy(name),
+  // Any DB method; scans are collected into an array.
+  call: async (name, method, ...args) => {
+    const result = dbs.get(name)[method](...args);
+    return method === 'scan' ? collect(result) : result;
+  },
+  // Until terminated: strict puts, each reported once acknowledged.
+  writeLoop: async (name, prefix) => {
+    const db = dbs.get(name);
+    for (let i = 0; ; i++) {
+      await db.put(`${prefix}${String(i).padStart(8, '0')}`, `value ${i} `.repeat(10), { durability: 'strict' });
+      self.postMessage({ progress: i });
+    }
+  },
+};
+
+self.onmessage = async ({ data: { id, op, args } }) => {
   try {
-    const result = await checkStorage(data.location, data.payload);
-    self.postMessage({ ok: true, backend: result.backend, readBack: new TextDecoder().decode(result.readBack) });
+    const result = await ops[op](...args);
+    self.postMessage({ id, ok: true, result });
   } catch (err) {
-    self.postMessage({ ok: false, code: err.code, name: err.name, message: err.message });
+    self.postMessage({ id, ok: false, code: err?.code ?? null, name: err?.name, message: String(err?.message ?? err) });
   }
 };

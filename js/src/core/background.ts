@@ -1,0 +1,84 @@
+/**
+ * Where an open database's background work (group syncs, flushes,
+ * compactions) runs.
+ *
+ * The engine in wasm has no threads: work it has due waits in its inline
+ * executor until the host calls shale_db_run_background. InlineBackground
+ * does that in bounded slices scheduled as separate tasks of this thread's
+ * event loop, so requests that arrive meanwhile are served between slices
+ * and a long compaction does not stop the flow of gets and puts. A `group`
+ * write's sync also runs in the first slice after it: within the ~5 ms the
+ * durability mode promises whenever the thread is not busy for longer.
+ *
+ * A compaction worker (a second thread running the engine's compaction
+ * jobs) is another BackgroundRunner; the engine worker picks one at open.
+ */
+
+/** Runs due work for about `budgetMicros`; returns whether work remains. */
+export type BackgroundWork = (budgetMicros: number) => boolean;
+
+export interface BackgroundRunner {
+  /** Called after every request that may have made work due. Cheap when already scheduled. */
+  kick(): void;
+  /** No slice runs after this (called before the database closes). */
+  stop(): void;
+}
+
+export type BackgroundRunnerFactory = (work: BackgroundWork) => BackgroundRunner;
+
+/** Runs `fn` as a new task of the event loop, after pending messages (not a microtask). */
+export function deferTask(fn: () => void): void {
+  const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
+  if (typeof g.setImmediate === 'function') {
+    g.setImmediate(fn);
+  } else if (typeof MessageChannel === 'function') {
+    // setTimeout(0) is clamped to 4 ms once nested; a message task is not.
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      fn();
+    };
+    channel.port2.postMessage(null);
+  } else {
+    setTimeout(fn, 0);
+  }
+}
+
+/** Default slice budget: long enough to make progress, short enough that requests wait little. */
+export const DEFAULT_SLICE_MICROS = 8000;
+
+export class InlineBackground implements BackgroundRunner {
+  private scheduled = false;
+  private stopped = false;
+
+  constructor(
+    private readonly work: BackgroundWork,
+    private readonly sliceMicros = DEFAULT_SLICE_MICROS,
+  ) {}
+
+  kick(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    deferTask(() => this.slice());
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private slice(): void {
+    this.scheduled = false;
+    if (this.stopped) return;
+    let more = false;
+    try {
+      more = this.work(this.sliceMicros);
+    } catch {
+      // Background errors are sticky in the engine and surface in the next
+      // write; a broken engine fails every later call by itself.
+      return;
+    }
+    if (more) this.kick();
+  }
+}
+
+export const inlineBackground: BackgroundRunnerFactory = (work) => new InlineBackground(work);

@@ -1,0 +1,233 @@
+/**
+ * LocalBackend: one open database of an Engine in this thread. Every call
+ * runs synchronously inside wasm (the returned promise is already settled);
+ * background work runs between calls through a BackgroundRunner.
+ *
+ * It owns the engine handles: snapshots and iterators are known to callers
+ * by small ids, so a stale or forged id (from a message port) is a CLOSED
+ * error, never a dangling pointer handed to wasm. Closing ends every scan and
+ * snapshot before the database itself.
+ *
+ * A wasm trap (a bug or memory exhaustion inside the engine) leaves the
+ * instance unusable: every later call fails with IO_ERROR.
+ */
+import type { LevelStats, Stats } from '../api.js';
+import type { Engine, EngineOpenOptions } from '../engine.js';
+import { ClosedError, IOError, ShaleError } from '../errors.js';
+import { type BackgroundRunner, type BackgroundRunnerFactory, inlineBackground } from './background.js';
+import type { Backend, Chunk, DurabilityCode, IteratorSpec, ScanStart } from './backend.js';
+
+export interface LocalBackendOptions {
+  /** Where background work runs (default: time-sliced inline, core/background.ts). */
+  background?: BackgroundRunnerFactory;
+  /** Iterator chunk limits (defaults 64 KiB, 1024 entries). */
+  chunkBytes?: number;
+  chunkEntries?: number;
+}
+
+interface Scan {
+  iter: number;
+  remaining: number;
+}
+
+const FIRST_CHUNK_ENTRIES = 64; // small first chunk: short scans answer fast
+
+export class LocalBackend implements Backend {
+  private closed = false;
+  private broken: Error | undefined;
+  private readonly snapshots = new Map<number, number>(); // id → engine handle
+  private readonly scans = new Map<number, Scan>();
+  private nextId = 1;
+  private readonly background: BackgroundRunner;
+  private readonly chunkBytes: number;
+  private readonly chunkEntries: number;
+
+  private constructor(
+    private readonly engine: Engine,
+    private readonly db: number,
+    options: LocalBackendOptions,
+  ) {
+    this.chunkBytes = options.chunkBytes ?? 64 << 10;
+    this.chunkEntries = options.chunkEntries ?? 1024;
+    this.background = (options.background ?? inlineBackground)((budget) => this.runBackground(budget));
+  }
+
+  /** Opens the database in `path` (as the engine's filesystem names it). */
+  static open(engine: Engine, path: string, open: EngineOpenOptions, options: LocalBackendOptions = {}): LocalBackend {
+    const backend = new LocalBackend(engine, engine.open(path, open), options);
+    backend.background.kick(); // recovery may have left work due
+    return backend;
+  }
+
+  /** Runs due background work now for about `budgetMicros`; true while work remains. */
+  runBackground(budgetMicros: number): boolean {
+    if (this.closed || this.broken) return false;
+    return this.call(() => this.engine.runBackground(this.db, budgetMicros));
+  }
+
+  async put(key: Uint8Array, value: Uint8Array, durability: DurabilityCode): Promise<void> {
+    this.mutate(() => this.engine.put(this.db, key, value, durability));
+  }
+
+  async del(key: Uint8Array, durability: DurabilityCode): Promise<void> {
+    this.mutate(() => this.engine.del(this.db, key, durability));
+  }
+
+  async write(batch: Uint8Array, durability: DurabilityCode): Promise<void> {
+    this.mutate(() => this.engine.write(this.db, batch, durability));
+  }
+
+  async get(snapshot: number, key: Uint8Array): Promise<Uint8Array | undefined> {
+    const snap = this.snapshotHandle(snapshot);
+    return this.call(() => this.engine.get(this.db, snap, key));
+  }
+
+  async getMany(snapshot: number, keys: Uint8Array, count: number): Promise<Uint8Array> {
+    const snap = this.snapshotHandle(snapshot);
+    return this.call(() => this.engine.multiGet(this.db, snap, keys, count));
+  }
+
+  async snapshot(): Promise<number> {
+    this.checkOpen();
+    const handle = this.call(() => this.engine.snapshot(this.db));
+    const id = this.nextId++;
+    this.snapshots.set(id, handle);
+    return id;
+  }
+
+  async releaseSnapshot(id: number): Promise<void> {
+    const handle = this.snapshots.get(id);
+    if (handle === undefined || this.closed) return;
+    this.snapshots.delete(id);
+    this.call(() => this.engine.releaseSnapshot(this.db, handle));
+  }
+
+  async scanOpen(snapshot: number, spec: IteratorSpec, limit: number): Promise<ScanStart> {
+    const snap = this.snapshotHandle(snapshot);
+    const iter = this.call(() => this.engine.iterator(this.db, snap, spec));
+    const id = this.nextId++;
+    this.scans.set(id, { iter, remaining: limit });
+    const chunk = this.nextChunk(id, FIRST_CHUNK_ENTRIES);
+    return { id: chunk.done ? 0 : id, chunk };
+  }
+
+  async scanNext(id: number): Promise<Chunk> {
+    this.checkOpen();
+    return this.nextChunk(id, this.chunkEntries);
+  }
+
+  async scanClose(id: number): Promise<void> {
+    const scan = this.scans.get(id);
+    if (!scan || this.closed) return;
+    this.scans.delete(id);
+    this.call(() => this.engine.iterFree(scan.iter));
+  }
+
+  async flush(): Promise<void> {
+    this.mutate(() => this.engine.flush(this.db));
+  }
+
+  async compact(begin?: Uint8Array, end?: Uint8Array): Promise<void> {
+    this.mutate(() => this.engine.compactRange(this.db, begin, end));
+  }
+
+  async stats(): Promise<Stats> {
+    this.checkOpen();
+    return this.call(() => this.collectStats());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.background.stop();
+    if (this.broken) return;
+    for (const scan of this.scans.values()) this.call(() => this.engine.iterFree(scan.iter));
+    for (const handle of this.snapshots.values()) this.call(() => this.engine.releaseSnapshot(this.db, handle));
+    this.scans.clear();
+    this.snapshots.clear();
+    this.call(() => this.engine.close(this.db));
+  }
+
+  // ---- internals ----
+
+  private nextChunk(id: number, maxEntries: number): Chunk {
+    const scan = this.scans.get(id);
+    if (!scan) throw new ClosedError(`scan ${id} has ended`);
+    const chunk = this.call(() =>
+      this.engine.iterNext(scan.iter, this.chunkBytes, Math.min(maxEntries, scan.remaining)),
+    );
+    scan.remaining -= chunkEntries(chunk.data);
+    if (scan.remaining <= 0) chunk.done = true;
+    if (chunk.done) {
+      this.scans.delete(id);
+      this.call(() => this.engine.iterFree(scan.iter));
+    }
+    return chunk;
+  }
+
+  private mutate(fn: () => void): void {
+    this.checkOpen();
+    try {
+      this.call(fn);
+    } finally {
+      this.background.kick();
+    }
+  }
+
+  private snapshotHandle(id: number): number {
+    this.checkOpen();
+    if (id === 0) return 0;
+    const handle = this.snapshots.get(id);
+    if (handle === undefined) throw new ClosedError('the snapshot was released');
+    return handle;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ClosedError('database is closed');
+    if (this.broken) throw new IOError(`the engine failed and cannot be used: ${this.broken.message}`);
+  }
+
+  /** Runs an engine call; anything but a ShaleError is a trap that breaks the instance. */
+  private call<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof ShaleError) throw err;
+      this.broken = err as Error;
+      this.background.stop();
+      throw new IOError(`the engine failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    }
+  }
+
+  private collectStats(): Stats {
+    const prop = (name: string) => this.engine.property(this.db, name) ?? '';
+    const levels: LevelStats[] = [];
+    for (const m of prop('shale.levels').matchAll(/^L(\d+) files=(\d+) bytes=(\d+)$/gm)) {
+      levels.push({ level: Number(m[1]), files: Number(m[2]), bytes: Number(m[3]) });
+    }
+    const totalFiles = levels.reduce((n, l) => n + l.files, 0);
+    const totalBytes = levels.reduce((n, l) => n + l.bytes, 0);
+    const lastLevelBytes = levels.length ? levels[levels.length - 1]!.bytes : 0;
+    const text = prop('shale.stats');
+    const hitRate = /block-cache .*hit-rate=([\d.]+)/.exec(prop('shale.cache'));
+    const flushes = /flush [^()]*\((\d+)\)/.exec(text);
+    const compactions = /compaction [^()]*\((\d+), \d+ trivial moves\)/.exec(text);
+    return {
+      levels,
+      totalFiles,
+      totalBytes,
+      writeAmplification: Number(prop('shale.write-amplification')) || 0,
+      readAmplification: Number(prop('shale.read-amplification')) || 0,
+      spaceAmplification: lastLevelBytes > 0 ? Math.max(1, totalBytes / lastLevelBytes) : 1,
+      cacheHitRate: hitRate ? Number(hitRate[1]) : 0,
+      compactionPending: prop('shale.compaction-pending') === '1',
+      flushes: flushes ? Number(flushes[1]) : 0,
+      compactions: compactions ? Number(compactions[1]) : 0,
+      text,
+    };
+  }
+}
+
+function chunkEntries(data: Uint8Array): number {
+  return (data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24)) >>> 0;
+}

@@ -1,0 +1,82 @@
+/**
+ * The server side of the RPC protocol (rpc/protocol.ts): serves one database
+ * over a port. It runs where the engine runs (a dedicated worker, a Node
+ * worker thread) and answers requests in the order they arrive; the
+ * in-process backend answers each one synchronously, so nothing reorders.
+ *
+ * `open` is answered by the entry's opener (which knows the platform: OPFS
+ * host and Emscripten build, or node:wasi with a pre-opened directory).
+ * After `close` the server answers every request with CLOSED.
+ */
+import type { Backend } from '../core/backend.js';
+import { ClosedError, InvalidArgumentError, serializeError } from '../errors.js';
+import type { MessagePortLike, OpenArgs, Request, Response } from './protocol.js';
+
+export type Opener = (args: OpenArgs) => Promise<Backend>;
+
+export interface ServerHooks {
+  /** After the database closed (successfully or not): e.g. let the worker exit. */
+  onClosed?(): void;
+}
+
+/** The transfer list of a result: every ArrayBuffer it owns outright. */
+function transferables(result: unknown): Transferable[] {
+  if (result instanceof Uint8Array) return [result.buffer as ArrayBuffer];
+  const chunk = result as { data?: unknown; chunk?: { data?: unknown } } | undefined;
+  if (chunk?.data instanceof Uint8Array) return [chunk.data.buffer as ArrayBuffer];
+  if (chunk?.chunk?.data instanceof Uint8Array) return [chunk.chunk.data.buffer as ArrayBuffer];
+  return [];
+}
+
+export function serveDatabase(port: MessagePortLike, opener: Opener, hooks: ServerHooks = {}): void {
+  let backend: Backend | undefined;
+  let opening: Promise<Backend> | undefined;
+  let closed = false;
+
+  const reply = (id: number, result: unknown) => {
+    const response: Response = { id, ok: true, result };
+    port.postMessage(response, transferables(result));
+  };
+  const fail = (id: number, err: unknown) => {
+    const response: Response = { id, ok: false, error: serializeError(err) };
+    port.postMessage(response, []);
+  };
+
+  const handle = (request: Request): void => {
+    const { id } = request;
+    if (request.op === 'open') {
+      if (opening) return fail(id, new InvalidArgumentError('the database is already open'));
+      opening = opener(request.args[0]);
+      opening.then(
+        (b) => {
+          backend = b;
+          reply(id, undefined);
+        },
+        (err) => {
+          opening = undefined;
+          fail(id, err);
+        },
+      );
+      return;
+    }
+    if (closed) return fail(id, new ClosedError('database is closed'));
+    if (!backend) return fail(id, new ClosedError('database is not open'));
+    const method = backend[request.op] as ((...args: unknown[]) => Promise<unknown>) | undefined;
+    if (typeof method !== 'function') return fail(id, new InvalidArgumentError(`unknown operation ${String(request.op)}`));
+    if (request.op === 'close') closed = true;
+    let result: Promise<unknown>;
+    try {
+      result = method.apply(backend, request.args as unknown[]);
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    result.then(
+      (value) => reply(id, value),
+      (err) => fail(id, err),
+    );
+    if (request.op === 'close') result.finally(() => hooks.onClosed?.()).catch(() => {});
+  };
+
+  port.addEventListener('message', (event) => handle(event.data as Request));
+  port.start?.();
+}
