@@ -9,7 +9,8 @@
  * returned backend is open.
  */
 import { type BackgroundRunnerFactory, InlineBackground } from './core/background.js';
-import type { Backend } from './core/backend.js';
+import type { Stats } from './api.js';
+import type { Backend, Chunk, DurabilityCode, IteratorSpec, ScanStart } from './core/backend.js';
 import { LocalBackend } from './core/local_backend.js';
 import type { EngineOpenOptions } from './engine.js';
 import { IOError, InvalidArgumentError, LockedError, ShaleError, StatusCode, errorFromStatus } from './errors.js';
@@ -48,13 +49,20 @@ function toShaleError(err: unknown): unknown {
   return err;
 }
 
-/** Background slices as core/background.ts runs them, each followed by pool maintenance when due. */
+/**
+ * Background slices as core/background.ts runs them, each followed by pool
+ * maintenance when due; a slice waits for spares instead of running dry.
+ */
 function withPoolMaintenance(pool: OpfsPoolHost): BackgroundRunnerFactory {
   const maintain = () => {
     if (pool.needsMaintenance) void pool.maintain();
   };
   return (work) => {
-    const inline = new InlineBackground((budget) => {
+    const inline: InlineBackground = new InlineBackground((budget) => {
+      if (!pool.hasSpares(true)) {
+        void pool.maintain().then(() => inline.kick());
+        return false;
+      }
       const more = work(budget);
       maintain();
       return more;
@@ -71,24 +79,99 @@ function withPoolMaintenance(pool: OpfsPoolHost): BackgroundRunnerFactory {
   };
 }
 
-/** A backend whose close() also closes the pool's handles (after the engine closed its files). */
-function closingPool(backend: Backend, pool: OpfsPoolHost, cleanup: () => void): Backend {
-  return new Proxy(backend, {
-    get(target, prop) {
-      if (prop === 'close') {
-        return async () => {
-          try {
-            await target.close();
-          } finally {
-            cleanup();
-            await pool.dispose();
-          }
-        };
+/** How many new files a call may create: none, a few (a write), or many (flush, compaction). */
+const enum Files {
+  None,
+  Few,
+  Many,
+}
+
+const noop = () => {};
+
+/**
+ * The LocalBackend of a database on an OPFS pool. Calls go straight through
+ * while the pool has spares; when a call that may create files finds it
+ * low (calls in one task, as `shaledb/worker` makes them, leave the pool's
+ * async maintenance no turn), that call and every later one queue behind
+ * the maintenance, in call order, until the queue drains. close() also
+ * closes the pool's handles, after the engine closed its files.
+ */
+class PoolBackend implements Backend {
+  private queue: Promise<void> | undefined;
+  private queued = 0;
+
+  constructor(
+    private readonly inner: LocalBackend,
+    private readonly pool: OpfsPoolHost,
+    private readonly cleanup: () => void,
+  ) {}
+
+  private run<T>(files: Files, fn: () => Promise<T>): Promise<T> {
+    const ready = () => files === Files.None || this.pool.hasSpares(files === Files.Many);
+    if (this.queue === undefined) {
+      if (ready()) return fn();
+      this.queue = this.pool.maintain();
+    }
+    this.queued++;
+    const result = this.queue.then(async () => {
+      if (!ready()) await this.pool.maintain();
+      return fn();
+    });
+    this.queue = result.then(noop, noop).then(() => {
+      if (--this.queued === 0) this.queue = undefined;
+    });
+    return result;
+  }
+
+  put(key: Uint8Array, value: Uint8Array, durability: DurabilityCode): Promise<void> {
+    return this.run(Files.Few, () => this.inner.put(key, value, durability));
+  }
+  del(key: Uint8Array, durability: DurabilityCode): Promise<void> {
+    return this.run(Files.Few, () => this.inner.del(key, durability));
+  }
+  write(batch: Uint8Array, durability: DurabilityCode): Promise<void> {
+    return this.run(Files.Few, () => this.inner.write(batch, durability));
+  }
+  get(snapshot: number, key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.run(Files.None, () => this.inner.get(snapshot, key));
+  }
+  getMany(snapshot: number, keys: Uint8Array, count: number): Promise<Uint8Array> {
+    return this.run(Files.None, () => this.inner.getMany(snapshot, keys, count));
+  }
+  snapshot(): Promise<number> {
+    return this.run(Files.None, () => this.inner.snapshot());
+  }
+  releaseSnapshot(id: number): Promise<void> {
+    return this.run(Files.None, () => this.inner.releaseSnapshot(id));
+  }
+  scanOpen(snapshot: number, spec: IteratorSpec, limit: number): Promise<ScanStart> {
+    return this.run(Files.None, () => this.inner.scanOpen(snapshot, spec, limit));
+  }
+  scanNext(id: number): Promise<Chunk> {
+    return this.run(Files.None, () => this.inner.scanNext(id));
+  }
+  scanClose(id: number): Promise<void> {
+    return this.run(Files.None, () => this.inner.scanClose(id));
+  }
+  flush(): Promise<void> {
+    return this.run(Files.Many, () => this.inner.flush());
+  }
+  compact(begin?: Uint8Array, end?: Uint8Array): Promise<void> {
+    return this.run(Files.Many, () => this.inner.compact(begin, end));
+  }
+  stats(): Promise<Stats> {
+    return this.run(Files.None, () => this.inner.stats());
+  }
+  close(): Promise<void> {
+    return this.run(Files.None, async () => {
+      try {
+        await this.inner.close();
+      } finally {
+        this.cleanup();
+        await this.pool.dispose();
       }
-      const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+    });
+  }
 }
 
 export async function openOpfsBackend(name: string, engineOptions: EngineOpenOptions, test: TestOpenOptions = {}): Promise<Backend> {
@@ -110,7 +193,7 @@ export async function openOpfsBackend(name: string, engineOptions: EngineOpenOpt
       channel = new BroadcastChannel(`shaledb-test:${name}`);
       channel.onmessage = ({ data }) => pool.setByteBudget(data?.byteBudget ?? undefined);
     }
-    return closingPool(backend, pool, () => channel?.close());
+    return new PoolBackend(backend, pool, () => channel?.close());
   } catch (err) {
     channel?.close();
     await pool.dispose();

@@ -152,6 +152,8 @@ export class OpfsPoolHost implements FileHost {
   private nextFileNumber = 1;
   private nextGeneration = 1;
   private spareTarget: number;
+  /** One spare per COMPACTION_OUTPUT_BYTES of table data, recomputed at each maintenance. */
+  private dataSpares = 0;
   private drained = false;
   private misses = 0;
   private byteBudget: number | undefined;
@@ -274,14 +276,26 @@ export class OpfsPoolHost implements FileHost {
 
   /** Spares to keep: the base target plus one per compaction output a full compaction could write. */
   private effectiveTarget(): number {
-    let bytes = 0;
-    for (const slot of this.named.values()) bytes += slot.handle.getSize();
-    return this.spareTarget + Math.floor(bytes / COMPACTION_OUTPUT_BYTES);
+    return this.spareTarget + this.dataSpares;
+  }
+
+  /**
+   * Whether the next engine call can create the files it may need without
+   * running dry: one call (`many` false) at most a WAL, a flush's table and a
+   * manifest; a flush, compaction or background slice (`many`) up to the
+   * whole target. Callers wait for `maintain()` when this is false.
+   */
+  hasSpares(many: boolean): boolean {
+    const target = this.effectiveTarget();
+    return this.spares.length + this.released.length >= (many ? target : Math.min(target, 3));
   }
 
   private async runMaintenance(): Promise<void> {
     try {
       this.flushReleased();
+      let bytes = 0;
+      for (const slot of this.named.values()) bytes += slot.handle.getSize();
+      this.dataSpares = Math.floor(bytes / COMPACTION_OUTPUT_BYTES);
       if (this.drained) {
         this.spareTarget = Math.min(this.spareTarget * 2, MAX_SPARE_TARGET);
         this.drained = false;

@@ -22,6 +22,13 @@ const ops = {
     const result = dbs.get(name)[method](...args);
     return method === 'scan' ? collect(result) : result;
   },
+  // One case of the platform-neutral API suite, against this entry.
+  runCase: async (caseName) => {
+    const { cases } = await import('/tests/api/api_suite.mjs');
+    let n = 0;
+    const ctx = { api: shale, open: shale.open, destroy: shale.destroy, newName: () => `case-${++n}` };
+    await cases.find((c) => c.name === caseName).run(ctx);
+  },
   // Until terminated: strict puts, each reported once acknowledged.
   writeLoop: async (name, prefix) => {
     const db = dbs.get(name);
