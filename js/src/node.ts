@@ -104,7 +104,11 @@ export async function open(path: string, options: OpenOptions = {}): Promise<DB>
     }
   };
   try {
-    const w = new Worker(new URL('./node_worker.js', import.meta.url), { name: 'shaledb-engine' });
+    const w = new Worker(new URL('./node_worker.js', import.meta.url), {
+      name: 'shaledb-engine',
+      // Flags that only make sense for the main script (node --input-type=module -e ...) break a worker.
+      execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')),
+    });
     worker = w;
     const port: MessagePortLike = {
       postMessage: (message, transfer) => w.postMessage(message, transfer as never),

@@ -15,6 +15,7 @@ import type { Backend, Chunk, DurabilityCode, IteratorSpec, ScanStart } from '..
 import { encodeBatch } from '../core/codec.js';
 import { Database } from '../core/database.js';
 import { deserializeError, IOError, ShaleError } from '../errors.js';
+import { Outbox } from './outbox.js';
 import type { BackendOp, MessagePortLike, OpenArgs, Request, Response } from './protocol.js';
 
 interface Pending {
@@ -39,12 +40,16 @@ export class RpcBackend implements Backend {
   private nextId = 1;
   private failure: Error | undefined;
   private closed = false;
+  private readonly outbox: Outbox<Request>;
 
   constructor(
-    private readonly port: MessagePortLike,
+    port: MessagePortLike,
     private readonly busy?: (busy: boolean) => void,
   ) {
-    port.addEventListener('message', (event) => this.receive(event.data as Response));
+    this.outbox = new Outbox<Request>(port, (requests, err) => this.refused(requests, err));
+    port.addEventListener('message', (event) => {
+      for (const response of event.data as Response[]) this.receive(response);
+    });
     port.start?.();
   }
 
@@ -138,14 +143,20 @@ export class RpcBackend implements Backend {
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.busy?.(true);
       this.pending.set(request.id, { resolve, reject });
-      try {
-        this.port.postMessage(request, transfer);
-      } catch (err) {
-        this.pending.delete(request.id);
-        if (this.pending.size === 0) this.busy?.(false);
-        reject(err instanceof ShaleError ? err : new IOError(`cannot send to the engine: ${(err as Error)?.message ?? String(err)}`));
-      }
+      this.outbox.push(request, transfer);
     });
+  }
+
+  /** The port refused a batch of requests (closed, or a value it cannot clone). */
+  private refused(requests: Request[], err: unknown): void {
+    const error = err instanceof ShaleError ? err : new IOError(`cannot send to the engine: ${(err as Error)?.message ?? String(err)}`);
+    for (const request of requests) {
+      const call = this.pending.get(request.id);
+      if (!call) continue;
+      this.pending.delete(request.id);
+      call.reject(error);
+    }
+    if (this.pending.size === 0) this.busy?.(false);
   }
 
   private receive(response: Response): void {
@@ -169,14 +180,24 @@ export class RemoteDatabase extends Database {
   }
 
   /**
-   * Sends `open` with `args` (what the server's opener expects) and resolves
-   * once the database is open. On failure the caller disposes of the port.
+   * A client for the server on `port`, not open yet: call remoteOpen(). The
+   * entry gets the object first so it can report the worker's death (fail())
+   * even while opening.
    */
+  static connect(port: MessagePortLike, name: string, options: RemoteOptions = {}): RemoteDatabase {
+    return new RemoteDatabase(name, new RpcBackend(port, options.busy), options.onClose);
+  }
+
+  /** Connects and opens: see remoteOpen(). On failure the caller disposes of the port. */
   static async open(port: MessagePortLike, name: string, args: OpenArgs, options: RemoteOptions = {}): Promise<RemoteDatabase> {
-    const rpc = new RpcBackend(port, options.busy);
-    const db = new RemoteDatabase(name, rpc, options.onClose);
-    await rpc.open(args);
+    const db = RemoteDatabase.connect(port, name, options);
+    await db.remoteOpen(args);
     return db;
+  }
+
+  /** Sends `open` with `args` (what the server's opener expects); resolves once the database is open. */
+  remoteOpen(args: OpenArgs): Promise<void> {
+    return this.rpc.open(args);
   }
 
   /**

@@ -6,7 +6,9 @@
  *
  * A request names a Backend method (core/backend.ts) and carries its
  * arguments; the response answers the request's id. Any number of requests
- * may be in flight; the server applies them in the order they arrive.
+ * may be in flight; the server applies them in the order they arrive. Every
+ * message is an array (Request[] one way, Response[] the other): each side
+ * coalesces what it sends during one turn of its event loop (rpc/outbox.ts).
  * Before anything else the client sends `open`; the server answers it when
  * the database is open. Byte results (values, multi-get results, iterator
  * chunks) are transferred, not copied; so are the encoded batches the client

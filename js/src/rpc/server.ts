@@ -10,6 +10,7 @@
  */
 import type { Backend } from '../core/backend.js';
 import { ClosedError, InvalidArgumentError, serializeError } from '../errors.js';
+import { Outbox } from './outbox.js';
 import type { MessagePortLike, OpenArgs, Request, Response } from './protocol.js';
 
 export type Opener = (args: OpenArgs) => Promise<Backend>;
@@ -33,14 +34,23 @@ export function serveDatabase(port: MessagePortLike, opener: Opener, hooks: Serv
   let opening: Promise<Backend> | undefined;
   let closed = false;
 
-  const reply = (id: number, result: unknown) => {
-    const response: Response = { id, ok: true, result };
-    port.postMessage(response, transferables(result));
-  };
-  const fail = (id: number, err: unknown) => {
-    const response: Response = { id, ok: false, error: serializeError(err) };
-    port.postMessage(response, []);
-  };
+  // When a batch cannot be posted, each response is posted alone, and one the
+  // port cannot carry is answered as an error rather than lost.
+  const outbox = new Outbox<Response>(port, (responses) => {
+    for (const r of responses) {
+      try {
+        port.postMessage([r], []);
+      } catch (err) {
+        try {
+          port.postMessage([{ id: r.id, ok: false, error: serializeError(err) }], []);
+        } catch {
+          // the port is gone: nobody is waiting any more
+        }
+      }
+    }
+  });
+  const reply = (id: number, result: unknown) => outbox.push({ id, ok: true, result }, transferables(result));
+  const fail = (id: number, err: unknown) => outbox.push({ id, ok: false, error: serializeError(err) }, []);
 
   const handle = (request: Request): void => {
     const { id } = request;
@@ -77,6 +87,8 @@ export function serveDatabase(port: MessagePortLike, opener: Opener, hooks: Serv
     if (request.op === 'close') result.finally(() => hooks.onClosed?.()).catch(() => {});
   };
 
-  port.addEventListener('message', (event) => handle(event.data as Request));
+  port.addEventListener('message', (event) => {
+    for (const request of event.data as Request[]) handle(request);
+  });
   port.start?.();
 }
