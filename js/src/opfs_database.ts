@@ -58,11 +58,16 @@ function withPoolMaintenance(pool: OpfsPoolHost): BackgroundRunnerFactory {
     if (pool.needsMaintenance) void pool.maintain();
   };
   return (work) => {
+    let waited = false;
     const inline: InlineBackground = new InlineBackground((budget) => {
-      if (!pool.hasSpares(true)) {
+      // Wait once for maintenance; if it could not make spares, run anyway (the
+      // engine takes NoSpace in a background job as transient).
+      if (!waited && !pool.hasSpares(true)) {
+        waited = true;
         void pool.maintain().then(() => inline.kick());
         return false;
       }
+      waited = false;
       const more = work(budget);
       maintain();
       return more;

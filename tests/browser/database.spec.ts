@@ -135,6 +135,36 @@ test('crash: worker.terminate() in the middle of strict writes loses no acknowle
   expect(await inWorker(page, 'call', 'crash', 'put', 'after', 'crash')).toMatchObject({ ok: true });
 });
 
+test('crash: reloading the page in the middle of strict writes (its engine worker dies) loses no acknowledged write', async ({ page }) => {
+  let acked = -1;
+  await page.exposeFunction('acked', (i: number) => {
+    acked = i;
+  });
+  await page.evaluate(() => {
+    void (async () => {
+      const db = await (window as any).shale.open('reload-crash', { writeBufferSize: 64 << 10 });
+      for (let i = 0; ; i++) {
+        await db.put(`key${String(i).padStart(8, '0')}`, `value ${i} `.repeat(10), { durability: 'strict' });
+        await (window as any).acked(i);
+      }
+    })();
+  });
+  await expect.poll(() => acked, { timeout: 30_000 }).toBeGreaterThanOrEqual(800);
+  await page.reload();
+  const last = acked;
+  await page.waitForFunction(() => (window as any).harnessReady === true);
+  const result = await inPage(page, async (shale, n: number) => {
+    const db = await shale.open('reload-crash', { wait: true });
+    const keys: string[] = [];
+    for await (const [k] of db.scan({ values: false })) keys.push(new TextDecoder().decode(k));
+    const lastValue = await db.get(`key${String(n).padStart(8, '0')}`, { as: 'string' });
+    await db.close();
+    return { missing: keys.slice(0, n + 1).filter((k, i) => k !== `key${String(i).padStart(8, '0')}`).length, count: keys.length, lastValue };
+  }, last);
+  expect(result).toMatchObject({ missing: 0, lastValue: `value ${last} `.repeat(10) });
+  expect((result as { count: number }).count).toBeGreaterThanOrEqual(last + 1);
+});
+
 test('a second tab gets LOCKED; a waiting open gets the database when the first tab closes it', async ({ context, page }) => {
   const other = await context.newPage();
   await harness(other);

@@ -55,9 +55,12 @@ test('the notes demo: add, search, edit, delete, keep across a reload, watch 100
   expect(Number(jobs.split('/')[0])).toBeGreaterThan(0);
   await page.screenshot({ path: test.info().outputPath('demo.png'), fullPage: true });
 
+  await page.locator('#bulk-clear').click();
+  await expect(page.locator('#bulk-status')).toContainText('100,000 records deleted', { timeout: 60_000 });
   await page.locator('#compact').click();
   await expect(page.locator('#bulk-status')).toContainText('Compacted in', { timeout: 60_000 });
   await expect(page.locator('#s-pending')).toHaveText('no');
+  await expect(page.locator('#s-bytes')).not.toContainText('MiB');  // the deleted records' space is back
   await expect(page.locator('.note')).toHaveCount(2);
 });
 

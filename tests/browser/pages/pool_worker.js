@@ -3,6 +3,14 @@
 // or its error's engine status code.
 import { OpfsPoolHost } from '/dist/js/hosts/opfs_pool_host.js';
 
+// Counts handle flushes, to check when the pool makes what durable.
+let flushes = 0;
+const flush = FileSystemSyncAccessHandle.prototype.flush;
+FileSystemSyncAccessHandle.prototype.flush = function () {
+  flushes++;
+  return flush.call(this);
+};
+
 let host;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -18,6 +26,11 @@ const ops = {
     return host.stats();
   },
   stats: () => host.stats(),
+  takeFlushCount: () => {
+    const n = flushes;
+    flushes = 0;
+    return n;
+  },
   setByteBudget: (bytes) => host.setByteBudget(bytes ?? undefined),
   // FileHost calls, with strings for bytes.
   open_file: (path, mode) => host.open(path, mode),
