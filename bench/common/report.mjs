@@ -54,7 +54,7 @@ export function render({ title, summary, engines, shale, peers, targets, sitting
   out.push('', ...used.map((w) => `  ${w.id}: ${w.label}; op = one ${w.unit}`));
   const shalePresent = shale.filter((s) => summary[s]);
   const peersPresent = peers.filter((p) => summary[p]);
-  for (const s of shalePresent) {
+  for (const s of peersPresent.length ? shalePresent : []) {
     out.push('', `ratios ${s} / peer (same workload)`);
     out.push(table(['workload', ...peersPresent], used.map((w) => [w.id, ...peersPresent.map((p) => {
       const a = summary[s][w.id]?.median;
