@@ -34,6 +34,7 @@ const haveShale = existsSync(join(root, 'dist/js/browser.js')) && existsSync(joi
 
 const TARGETS = [
   ...['ShaleDB-worker', 'ShaleDB-page'].map((s) => ({ what: 'random-order batched puts ≥ 10× SQLite wasm', shale: s, workload: 'fillrandom', peer: 'SQLite-wasm', factor: 10 })),
+  ...['ShaleDB-worker', 'ShaleDB-page'].map((s) => ({ what: 'random-order batched puts, 16 batches in flight ≥ 10× SQLite wasm (which cannot pipeline)', shale: s, workload: 'fillrandompipelined', peer: 'SQLite-wasm', peerWorkload: 'fillrandom', factor: 10 })),
   { what: 'random gets in the worker ≥ 1.5× SQLite wasm', shale: 'ShaleDB-worker', workload: 'getrandom', peer: 'SQLite-wasm', factor: 1.5 },
   { what: 'random gets from the page, pipelined ≥ 3× IndexedDB pipelined', shale: 'ShaleDB-page', workload: 'getpipelined', peer: 'IndexedDB', factor: 3 },
   ...['ShaleDB-worker', 'ShaleDB-page'].map((s) => ({ what: 'scans of 100 ≥ 2× SQLite wasm', shale: s, workload: 'scan100', peer: 'SQLite-wasm', factor: 2 })),

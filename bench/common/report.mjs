@@ -117,7 +117,7 @@ export function parseArgs(argv) {
 /** Workload options from parsed args: --num, --reads, --window, ... (numbers), --workloads=a,b. */
 export function workloadOptions(args) {
   const o = {};
-  for (const k of ['num', 'batch', 'reads', 'window', 'scans', 'durable', 'group', 'maxSeconds', 'seed']) {
+  for (const k of ['num', 'batch', 'reads', 'window', 'batchWindow', 'scans', 'durable', 'group', 'maxSeconds', 'seed']) {
     if (args[k] !== undefined) o[k] = Number(args[k]);
   }
   if (args.workloads) o.workloads = String(args.workloads).split(',');
