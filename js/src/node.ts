@@ -106,8 +106,9 @@ export async function open(path: string, options: OpenOptions = {}): Promise<DB>
   try {
     const w = new Worker(new URL('./node_worker.js', import.meta.url), {
       name: 'shaledb-engine',
-      // Flags that only make sense for the main script (node --input-type=module -e ...) break a worker.
-      execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')),
+      // The worker runs only our code: the program's own flags (--input-type,
+      // per-process ones like --expose-gc, loaders) would break or burden it.
+      execArgv: [],
     });
     worker = w;
     const port: MessagePortLike = {

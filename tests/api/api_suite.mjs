@@ -167,6 +167,15 @@ export const cases = [
         for (let i = 0; i < mib.length; i += 4096) mib[i] = i & 255;
         await db.put('mib', mib);
         deepEqual(await db.get('mib'), mib);
+        // The caller's buffers are never detached or changed by crossing to the engine.
+        const k = u('mine'), v = u('value'), bound = u('m');
+        await db.put(k, v);
+        await db.get(k);
+        await db.getMany([k]);
+        await db.batch([{ type: 'put', key: k, value: v }]);
+        await collect(db.scan({ gte: bound, prefix: bound }));
+        deepEqual([k.length, v.length, bound.length], [4, 5, 1], 'user buffers intact');
+        equal(dec.decode(k), 'mine');
         // The returned bytes are the caller's: mutating them changes nothing stored.
         const got = await db.get('mib');
         got[0] = 99;

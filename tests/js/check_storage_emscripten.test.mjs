@@ -54,10 +54,13 @@ test('the node:fs host maps errno codes to engine statuses', () => {
     return true;
   });
   assert.throws(() => host.read(987654, 0, new Uint8Array(1)), (err) => err.shaleCode === StatusCode.IO_ERROR);
-  const lock = host.lock('/x/LOCK');
-  assert.throws(() => host.lock('/x/LOCK'), (err) => err.shaleCode === StatusCode.LOCKED);
+  const lockPath = join(root, 'LOCK');
+  const lock = host.lock(lockPath);
+  assert.throws(() => host.lock(lockPath), (err) => err.shaleCode === StatusCode.LOCKED);
   host.unlock(lock);
-  host.unlock(host.lock('/x/LOCK'));
+  host.unlock(host.lock(lockPath));
+  // Like a POSIX lock file, a lock in a missing directory is NotFound.
+  assert.throws(() => host.lock(join(root, 'missing', 'LOCK')), (err) => err.shaleCode === StatusCode.NOT_FOUND);
 });
 
 test('an unexpected host exception becomes IO_ERROR, never a crash of the module', async () => {

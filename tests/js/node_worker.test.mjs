@@ -73,3 +73,28 @@ test('a worker that dies fails every pending call and every later one with IO_ER
     await worker.terminate();
   }
 });
+
+test('snapshots and scans dropped without release are ended once collected', () => {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', `
+    import { open } from ${JSON.stringify(entry)};
+    const db = await open(${JSON.stringify(join(root, 'dropped'))});
+    await db.batch(Array.from({ length: 100 }, (_, i) => ({ type: 'put', key: 'k' + i, value: 'v' })));
+    const live = async () => Number(/live snapshots: (\\d+)/.exec((await db.stats()).text)[1]);
+    await (async () => {
+      for (let i = 0; i < 5; i++) await db.snapshot();
+      for (let i = 0; i < 5; i++) await db.scan({ limit: 50 }).next();
+      const kept = await db.snapshot();
+      globalThis.kept = kept;
+    })();
+    const before = await live();
+    for (let i = 0; i < 20 && (await live()) > 1; i++) {
+      globalThis.gc();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    console.log(before, await live());
+    await globalThis.kept.release();
+    await db.close();
+  `], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '6 1');
+});

@@ -46,6 +46,21 @@ import {
 type Entry = [Uint8Array, Uint8Array];
 type StringEntry = [Uint8Array, string];
 
+/**
+ * Scans and snapshots dropped without being finished or released would pin
+ * old versions (and their files) until close; when one is garbage-collected
+ * its engine side is ended here.
+ */
+interface Pinned {
+  db: Database;
+  id: number; // 0: nothing to end
+  kind: 'scan' | 'snapshot';
+}
+const reaper = new FinalizationRegistry<Pinned>((p) => {
+  if (p.id === 0 || p.db.closed) return;
+  (p.kind === 'scan' ? p.db.endScan(p.id) : p.db.releaseSnapshot(p.id)).catch(() => {});
+});
+
 /** Runs `fn` so that a synchronous throw becomes a rejected promise. */
 function attempt<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -209,12 +224,21 @@ export class Database implements DB {
 
   /** @internal */
   readScan(snapshot: number, options?: ScanOptions, isValid?: () => void): AsyncIterableIterator<Entry | StringEntry> {
-    return this.scanEntries(snapshot, options, isValid) as AsyncIterableIterator<Entry | StringEntry>;
+    const pinned: Pinned = { db: this, id: 0, kind: 'scan' };
+    const scan = this.scanEntries(snapshot, options, pinned, isValid);
+    reaper.register(scan, pinned);
+    return scan as AsyncIterableIterator<Entry | StringEntry>;
+  }
+
+  /** @internal Ends a scan on the backend (a dropped scan, see the reaper). */
+  endScan(id: number): Promise<void> {
+    return this.backend.scanClose(id);
   }
 
   private async *scanEntries(
     snapshot: number,
     options: ScanOptions | undefined,
+    pinned: Pinned,
     isValid?: () => void,
   ): AsyncGenerator<[Uint8Array | undefined, Uint8Array | string | undefined]> {
     this.checkOpen();
@@ -224,24 +248,26 @@ export class Database implements DB {
     if (signal?.aborted) throw abortedError(signal, 'scan');
     if (plan.empty) return;
     const start = await this.backend.scanOpen(snapshot, spec, plan.limit);
-    let id = start.id;
     let chunk: Chunk = start.chunk;
+    pinned.id = start.id;
     try {
       for (;;) {
         // Ask for the next chunk before consuming this one (one in flight).
-        const next = chunk.done ? undefined : this.backend.scanNext(id);
+        const next = chunk.done ? undefined : this.backend.scanNext(pinned.id);
         next?.catch(() => {}); // if we stop early, its failure is nobody's business
-        if (chunk.done) id = 0; // the backend ended the scan itself
+        if (chunk.done) pinned.id = 0; // the backend ended the scan itself
         for (const entry of decodeChunk(chunk.data, spec.keys, spec.values, plan.asString)) {
           if (signal?.aborted) throw abortedError(signal, 'scan');
           yield entry;
         }
         if (!next) return;
         chunk = await next;
-        if (chunk.done) id = 0;
+        if (chunk.done) pinned.id = 0;
         if (signal?.aborted) throw abortedError(signal, 'scan');
       }
     } finally {
+      const id = pinned.id;
+      pinned.id = 0;
       if (id !== 0 && !this.closed) await this.backend.scanClose(id).catch(() => {});
     }
   }
@@ -260,11 +286,15 @@ export class Database implements DB {
 
 class DatabaseSnapshot implements Snapshot {
   private released = false;
+  private readonly pinned: Pinned;
 
   constructor(
     private readonly db: Database,
     private readonly id: number,
-  ) {}
+  ) {
+    this.pinned = { db, id, kind: 'snapshot' };
+    reaper.register(this, this.pinned, this.pinned);
+  }
 
   get(key: Bytes, options?: ReadOptions & { as?: 'bytes' }): Promise<Uint8Array | undefined>;
   get(key: Bytes, options: ReadOptions & { as: 'string' }): Promise<string | undefined>;
@@ -300,6 +330,8 @@ class DatabaseSnapshot implements Snapshot {
   release(): Promise<void> {
     if (this.released) return Promise.resolve();
     this.released = true;
+    this.pinned.id = 0;
+    reaper.unregister(this.pinned);
     return this.db.releaseSnapshot(this.id);
   }
 

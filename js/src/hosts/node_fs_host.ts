@@ -7,6 +7,7 @@
  * Node entry's WASI build is the production path and has its own locking.
  */
 import * as fs from 'node:fs';
+import { dirname } from 'node:path';
 
 import { StatusCode } from '../errors.js';
 import { type FileHost, HostError, OpenMode, hostError } from './file_host.js';
@@ -89,6 +90,9 @@ export class NodeFsHost implements FileHost {
   }
 
   lock(path: string): number {
+    // As with POSIX (the lock file is created): a missing directory is NotFound,
+    // which the engine reports as "does not exist (create_if_missing is false)".
+    if (!fs.existsSync(dirname(path))) throw hostError.notFound(dirname(path));
     for (const held of this.locks.values()) if (held === path) throw hostError.locked(path);
     const id = this.nextLockId++;
     this.locks.set(id, path);
