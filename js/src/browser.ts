@@ -45,11 +45,14 @@ export async function open(name: string, options: OpenOptions = {}): Promise<DB>
   try {
     worker = new Worker(new URL('./engine_worker.js', import.meta.url), { type: 'module', name: `shaledb ${name}` });
     const died = new Promise<never>((_, reject) => {
+      // The RPC server answers every failure itself, so an error event means the
+      // worker is broken or gone: fail every call and let go of the database.
       worker!.addEventListener('error', (event) => {
         event.preventDefault();
         const err = new IOError(`the shaledb engine worker failed: ${event.message || 'it could not start'}`);
         db?.fail(err);
         reject(err);
+        void finish();
       });
     });
     died.catch(() => {});

@@ -79,6 +79,7 @@ export const MAX_SPARE_TARGET = 32;
 /** The engine's default target_file_size (engine/include/shale/options.h): compaction outputs are cut there. */
 export const COMPACTION_OUTPUT_BYTES = 32 << 20;
 const POOL_FILE = /^pool-(\d{6,})$/;
+const encoder = new TextEncoder();
 
 interface Slot {
   /** Physical OPFS file name. */
@@ -381,7 +382,8 @@ export class OpfsPoolHost implements FileHost {
   private fileName(path: string): string {
     const prefix = `${this.name}/`;
     const file = path.startsWith(prefix) ? path.slice(prefix.length) : '';
-    if (file === '' || file.includes('/') || new TextEncoder().encode(file).length > MAX_NAME_BYTES) {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: measure only names that might be too long.
+    if (file === '' || file.includes('/') || (file.length * 3 > MAX_NAME_BYTES && encoder.encode(file).length > MAX_NAME_BYTES)) {
       throw new HostError(StatusCode.INVALID_ARGUMENT, `${path}: not a file of database ${this.name}`);
     }
     return file;
