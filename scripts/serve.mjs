@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // A small static server on 127.0.0.1 for the demo and the browser tests.
-//   node scripts/serve.mjs [--port N] [--isolated]
+//   node scripts/serve.mjs [--port N] [--isolated] [--bench]
 // Serves web-demo/ (at /), dist/, tests/browser/pages/ and tests/api/; nothing else of
 // the repository. --isolated sends COOP/COEP headers, making pages
 // cross-origin isolated (needed for SharedArrayBuffer and precise timers).
+// --bench also serves the browser benchmark: bench/, its generated
+// build/bench/web/ and the one npm package file tree it loads as is.
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -19,6 +21,7 @@ const option = (name, fallback) => {
 const port = Number(option('--port', process.env.PORT ?? 8080));
 const isolated = flag('--isolated');
 const served = ['web-demo/', 'dist/', 'tests/browser/pages/', 'tests/api/'];
+if (flag('--bench')) served.push('bench/', 'build/bench/web/', 'node_modules/@sqlite.org/sqlite-wasm/dist/');
 
 const types = {
   '.html': 'text/html; charset=utf-8',
