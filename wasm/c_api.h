@@ -4,7 +4,8 @@
 //   - Every function returns a Status code (shale::Status::Code as int32);
 //     0 is OK. The message of the last non-OK status is read with
 //     shale_last_error() and stays valid until the next call. (One exception,
-//     named as such: shale_db_run_background returns a flag.)
+//     named as such: shale_db_run_background returns a flag and
+//     shale_db_timed_work_delay a number of microseconds.)
 //   - Byte strings cross as (pointer, length) into wasm memory. Optional ones
 //     are flagged present in a `flags` word, since an empty key is a valid key.
 //   - Results come back through out-pointers in one of two ways, said per

@@ -355,3 +355,11 @@ SHALE_EXPORT(shale_db_run_background) int32_t shale_db_run_background(uint32_t d
   const uint64_t budget = budget_micros >= 1 ? static_cast<uint64_t>(budget_micros) : 1;
   return DbFromHandle(db)->RunBackgroundWork(budget) ? 1 : 0;
 }
+
+// Not a status: microseconds until shale_db_run_background has timed work (a
+// `group` write's sync falling due), 0 if due now, -1 if none is pending. A
+// host with no work left sets a timer for this long.
+SHALE_EXPORT(shale_db_timed_work_delay) double shale_db_timed_work_delay(uint32_t db) {
+  const uint64_t micros = DbFromHandle(db)->MicrosUntilTimedWork();
+  return micros == UINT64_MAX ? -1 : static_cast<double>(micros);
+}

@@ -81,6 +81,11 @@ class DB {
   // Runs due background work inline for at most `budget_micros` (0: until
   // none is due). Returns whether work remains. For hosts without threads.
   virtual bool RunBackgroundWork(uint64_t budget_micros) = 0;
+  // Hosts without threads: microseconds until RunBackgroundWork() has timed
+  // work (a kGroup sync falling due), 0 if it is due now, UINT64_MAX if none is
+  // pending. A host that finds no work left sets a timer for this long, so the
+  // writes of one group-commit window share one sync.
+  virtual uint64_t MicrosUntilTimedWork() = 0;
 
   // ---- compactions as jobs (DESIGN.md §2; formats in docs/format.md) ----
   // REQUIRES for the three DB methods: Options::external_compactions (else

@@ -62,9 +62,21 @@ void DBImpl::MaybeScheduleBackgroundWork() {
 }
 
 bool DBImpl::RunBackgroundWork(uint64_t budget_micros) {
-  if (inline_executor_ != nullptr) return inline_executor_->RunPending(budget_micros);
+  if (inline_executor_ == nullptr) {
+    MutexLock lock(&mu_);
+    return bg_running_ || bg_scheduled_;
+  }
+  const bool more = inline_executor_->RunPending(budget_micros);
+  if (MicrosUntilTimedWork() == 0) GroupSyncIfDue();
+  return more;
+}
+
+uint64_t DBImpl::MicrosUntilTimedWork() {
   MutexLock lock(&mu_);
-  return bg_running_ || bg_scheduled_;
+  if (closed_ || !unsynced_group_write_) return UINT64_MAX;
+  const uint64_t due = oldest_unsynced_micros_ + options_.group_commit_delay_micros;
+  const uint64_t now = clock_->NowMicros();
+  return now >= due ? 0 : due - now;
 }
 
 // REQUIRES: mu_ held. Runs one job if one is due and none is running.

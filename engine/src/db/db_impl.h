@@ -81,6 +81,7 @@ class DBImpl final : public DB {
   Status CompactRange(const Slice* begin, const Slice* end) override;
   Status SyncWAL() override;
   bool RunBackgroundWork(uint64_t budget_micros) override;
+  uint64_t MicrosUntilTimedWork() override;
   Status PickCompactionJob(std::string* job) override;
   Status InstallCompactionJob(const Slice& result) override;
   void AbandonCompactionJob(const Slice& job_or_id, const Status& why) override;
@@ -216,6 +217,7 @@ class DBImpl final : public DB {
   uint64_t wal_number_ = 0;
   uint64_t wal_synced_offset_ = 0;   // WAL bytes known durable
   uint64_t oldest_unsynced_micros_ = 0;  // 0: everything written is synced
+  bool unsynced_group_write_ = false;    // a kGroup write awaits its timed sync
   bool group_sync_scheduled_ = false;
   bool sync_next_group_ = false;  // a group-sync job found writers in flight
   std::deque<Writer*> writers_;

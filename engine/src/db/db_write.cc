@@ -120,6 +120,7 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
       mu_.Lock();
       if (rewound) {  // a rewind syncs what it keeps
         oldest_unsynced_micros_ = 0;
+        unsynced_group_write_ = false;
         sync_next_group_ = false;
       }
     }
@@ -127,12 +128,16 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
       versions_->SetLastSequence(last_sequence);
       if (sync) {
         oldest_unsynced_micros_ = 0;
+        unsynced_group_write_ = false;
         sync_next_group_ = false;
       } else {
         // 0 means "all synced": a clock reading 0 (a fresh monotonic clock)
         // must not make this write look durable.
         if (oldest_unsynced_micros_ == 0) oldest_unsynced_micros_ = std::max<uint64_t>(clock_->NowMicros(), 1);
-        if (group_durability) ScheduleGroupSync();
+        if (group_durability) {
+          unsynced_group_write_ = true;
+          ScheduleGroupSync();
+        }
       }
     }
     if (group == &group_batch_) group_batch_.Clear();
@@ -261,6 +266,7 @@ Status DBImpl::SyncAsLeader() {
     mu_.Lock();
     if (s.ok()) {
       oldest_unsynced_micros_ = 0;
+      unsynced_group_write_ = false;
       sync_next_group_ = false;
     } else {
       RecordWalError(s);
@@ -273,7 +279,10 @@ Status DBImpl::SyncAsLeader() {
 
 // REQUIRES: mu_ held.
 void DBImpl::ScheduleGroupSync() {
-  if (group_sync_scheduled_ || closed_) return;
+  // Inline, the host's timer (MicrosUntilTimedWork) stands in for the job: a
+  // job would sync at the next slice, one sync per write for a host that
+  // awaits each write.
+  if (group_sync_scheduled_ || closed_ || inline_executor_ != nullptr) return;
   group_sync_scheduled_ = true;
   std::shared_ptr<BackgroundToken> token = token_;
   executor_->Schedule([token] { RunGroupSync(token); });
@@ -286,7 +295,7 @@ void DBImpl::GroupSyncIfDue() {
   group_sync_scheduled_ = false;
   if (closed_ || oldest_unsynced_micros_ == 0) return;
   // With threads, wait out the delay so one sync covers every write in it;
-  // inline (wasm hosts) the host calls us when it can, so sync now.
+  // inline, RunBackgroundWork calls us only once it is due.
   const uint64_t due = oldest_unsynced_micros_ + options_.group_commit_delay_micros;
   const uint64_t now = clock_->NowMicros();
   if (inline_executor_ == nullptr && now < due) {
@@ -369,6 +378,7 @@ Status DBImpl::MakeRoomForWrite(bool force) {
           return s;
         }
         oldest_unsynced_micros_ = 0;
+        unsynced_group_write_ = false;
       }
       const uint64_t retired = wal_number_;
       SHALE_RETURN_IF_ERROR(NewWal());

@@ -464,6 +464,66 @@ TEST_CASE("db crash: writes made when the clock reads 0 are still synced when th
   REQUIRE_OK(db->Close());
 }
 
+namespace {
+
+class ManualClock final : public Clock {
+ public:
+  uint64_t NowMicros() override { return now; }
+  uint64_t WallMicros() override { return now; }
+  void SleepMicros(uint64_t micros) override { now += micros; }
+  uint64_t now = 1000;
+};
+
+// Whether `key` survives a crash of `mem` that drops every unsynced byte.
+bool SurvivesCrash(const MemoryFileSystem& mem, const std::string& key) {
+  auto disk = mem.CrashCopy(7, CrashMode::kDropUnsynced);
+  InlineExecutor executor;
+  Options o = test::SmallDBOptions(disk.get(), &executor);
+  std::unique_ptr<DB> db;
+  if (!DB::Open(o, "/db", &db).ok()) return false;
+  std::string value;
+  const bool found = db->Get(ReadOptions(), key, &value).ok();
+  (void)db->Close();
+  return found;
+}
+
+}  // namespace
+
+// Inline hosts run the kGroup sync on a timer (MicrosUntilTimedWork), not at
+// the next background slice: a host that awaits each write would otherwise
+// sync every write, and kGroup would cost what kStrict does.
+TEST_CASE("db crash: inline kGroup writes share a sync when the window closes", "[db][crash]") {
+  MemoryFileSystem mem;
+  InlineExecutor executor;
+  ManualClock clock;
+  Options o = test::SmallDBOptions(&mem, &executor);
+  o.clock = &clock;
+  o.group_commit_delay_micros = 5000;
+  std::unique_ptr<DB> db;
+  REQUIRE_OK(DB::Open(o, "/db", &db));
+  REQUIRE(db->MicrosUntilTimedWork() == UINT64_MAX);
+
+  REQUIRE_OK(db->Put(WriteOptions::With(Durability::kRelaxed), "relaxed", "r"));
+  REQUIRE(db->MicrosUntilTimedWork() == UINT64_MAX);  // relaxed writes wait for flush or close
+
+  REQUIRE_OK(db->Put(WriteOptions::With(Durability::kGroup), "g1", "1"));
+  REQUIRE(db->MicrosUntilTimedWork() == 5000);
+  clock.now += 2000;
+  REQUIRE_OK(db->Put(WriteOptions::With(Durability::kGroup), "g2", "2"));
+  REQUIRE(db->MicrosUntilTimedWork() == 3000);  // the window is the oldest write's
+  (void)db->RunBackgroundWork(0);
+  REQUIRE_FALSE(SurvivesCrash(mem, "g1"));  // not due: the slice did not sync
+
+  clock.now += 3000;
+  REQUIRE(db->MicrosUntilTimedWork() == 0);
+  (void)db->RunBackgroundWork(0);
+  REQUIRE(db->MicrosUntilTimedWork() == UINT64_MAX);
+  REQUIRE(SurvivesCrash(mem, "g1"));
+  REQUIRE(SurvivesCrash(mem, "g2"));
+  REQUIRE(SurvivesCrash(mem, "relaxed"));  // written before, synced with them
+  REQUIRE_OK(db->Close());
+}
+
 #if !SHALE_SINGLE_THREADED
 namespace {
 
