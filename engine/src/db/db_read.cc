@@ -217,6 +217,7 @@ std::vector<Status> DBImpl::MultiGet(const ReadOptions& options, const std::vect
 
 Iterator* DBImpl::NewInternalIterator(const SuperVersion& sv, bool fill_cache) {
   std::vector<Iterator*> children;
+  children.reserve(1 + sv.imm().size() + sv.version()->files(0).size() + kNumLevels);
   children.push_back(sv.mem()->NewIterator());
   for (MemTable* m : sv.imm()) children.push_back(m->NewIterator());
   TableReadOptions read_options;

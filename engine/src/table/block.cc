@@ -245,7 +245,9 @@ Block::Block(std::string contents) : owned_(std::move(contents)) {
 
 Block::Block(const Slice& contents, Borrow) : data_(contents) { Parse(); }
 
-void Block::Parse() {
+Block::Block(const Slice& contents, Borrow, Checked) : data_(contents) { Parse(/*check=*/false); }
+
+void Block::Parse(bool check) {
   // Accept the restart array only if it is well formed, so iterators can
   // trust it: restarts[0] == 0, strictly increasing, all inside the entries.
   if (data_.size() < sizeof(uint32_t) || data_.size() > UINT32_MAX) return;
@@ -254,7 +256,7 @@ void Block::Parse() {
   if (num == 0 || num > (size - sizeof(uint32_t)) / sizeof(uint32_t)) return;
   const uint32_t restart_offset = size - sizeof(uint32_t) * (num + 1);
   uint32_t prev = 0;
-  for (uint32_t i = 0; i < num; i++) {
+  for (uint32_t i = 0; check && i < num; i++) {
     const uint32_t r = DecodeFixed32(data_.data() + restart_offset + i * sizeof(uint32_t));
     if (i == 0 ? r != 0 : (r <= prev || r >= restart_offset)) return;
     prev = r;

@@ -74,16 +74,18 @@ Status TableReader::ReadBlockChecked(const BlockHandle& handle, BlockContents* c
 
 Iterator* TableReader::MappedBlockIterator(const TableReadOptions& options, const BlockHandle& handle) const {
   const char* bytes = mapped_.data() + handle.offset;
-  if (!verified_->Contains(handle)) {
-    CompressionType type;
-    Status s = VerifyBlock(bytes, handle, &type);
-    if (!s.ok()) return NewEmptyIterator(s);
-    verified_->Insert(handle);
+  const Slice contents(bytes, static_cast<size_t>(handle.size));
+  // The iterator reads the mapping, which outlives it: the Block object
+  // itself is only needed to make it.
+  if (verified_->Contains(handle)) {
+    return Block(contents, Block::Borrow(), Block::Checked()).NewIterator(KeyOrder::kInternal, options.verify);
   }
-  auto* block = new Block(Slice(bytes, static_cast<size_t>(handle.size)), Block::Borrow());
-  Iterator* iter = block->NewIterator(KeyOrder::kInternal, options.verify);
-  iter->RegisterCleanup(&DeleteBlock, block, nullptr);
-  return iter;
+  CompressionType type;
+  Status s = VerifyBlock(bytes, handle, &type);
+  if (!s.ok()) return NewEmptyIterator(s);
+  const Block block(contents, Block::Borrow());
+  if (block.ok()) verified_->Insert(handle);
+  return block.NewIterator(KeyOrder::kInternal, options.verify);
 }
 
 Status TableReader::ReadMetaBlocks(const Footer& footer) {
