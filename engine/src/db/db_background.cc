@@ -73,7 +73,12 @@ void DBImpl::BackgroundCall() {
     for (int level = 0; level < kNumLevels; level++) pointers[level] = versions_->CompactPointer(level);
     std::unique_ptr<PickedCompaction> c = picker_.Pick(versions_->current(), pointers);
     if (c == nullptr) c = PickSeekCompaction();
-    if (c != nullptr) s = RunCompaction(c.get());
+    if (c != nullptr) {
+      s = RunCompaction(c.get());
+      // Its version reference kept the inputs while RunCompaction cleaned up.
+      c.reset();
+      if (s.ok()) RemoveObsoleteFiles();
+    }
   }
   if (!s.ok()) RecordBackgroundError(s);
   bg_running_ = false;

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "env/memory_file_system.h"
 #include "shale/db.h"
@@ -128,6 +130,14 @@ TEST_CASE("db read: point reads that search a table in vain compact it down", "[
   while (db->RunBackgroundWork(0)) {
   }
   REQUIRE(FilesAt(db.get(), 0) == 0);
+  // The compaction's inputs are deleted once it is installed.
+  std::vector<std::string> names;
+  REQUIRE_OK(fs.List("/db", &names));
+  int tables = 0;
+  for (const std::string& name : names) tables += name.size() > 4 && name.substr(name.size() - 4) == ".sst";
+  int in_levels = 0;
+  for (int level = 0; level < 7; level++) in_levels += FilesAt(db.get(), level);
+  REQUIRE(tables == in_levels);
   REQUIRE(Get(db.get(), Key(1)) == "odd");
   REQUIRE(Get(db.get(), Key(1000)) == "even");
   REQUIRE(Get(db.get(), Key(1001)) == "odd");
