@@ -65,6 +65,7 @@ struct Flags {
   bool settle = true;
   double settle_quiet_seconds = 1.0;
   double settle_max_seconds = 300;
+  bool stats = false;
 };
 
 void Usage() {
@@ -72,6 +73,7 @@ void Usage() {
                "usage: shale_db_bench [--num=N] [--reads=N] [--value_size=N] [--benchmarks=a,b,...]\n"
                "                      [--engines=leveldb,leveldb_pread,rocksdb,shaledb] [--db=DIR] [--sync] [--use_put]\n"
                "                      [--seed=N] [--settle=0|1] [--settle_quiet_seconds=S] [--settle_max_seconds=S]\n"
+               "                      [--stats]\n"
                "benchmarks: fillseq fillrandom overwrite readrandom readseq seekrandom (default: %s)\n",
                kDefaultBenchmarks);
 }
@@ -109,6 +111,7 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
     else if (name == "--settle") ok = boolean(&f->settle);
     else if (name == "--settle_quiet_seconds") ok = number(&f->settle_quiet_seconds);
     else if (name == "--settle_max_seconds") ok = number(&f->settle_max_seconds);
+    else if (name == "--stats") ok = boolean(&f->stats);
     else if (name == "--help" || name == "-h") return false;
     else ok = false;
     if (!ok) {
@@ -323,6 +326,7 @@ class Runner {
       }
       r.ran = true;
       PrintPhase(store->name(), name, r);
+      if (flags_.stats) std::printf("%s", store->Stats().c_str());
       (*results)[name][store->name()] = r;
     }
     return !open || Check(store, "close", store->Close());

@@ -180,6 +180,10 @@ class LevelDBStore : public Store {
 
   // LevelDB exposes no "compaction pending" property.
   bool BackgroundWorkPending() override { return false; }
+  std::string Stats() override {
+    std::string value;
+    return db_->GetProperty("leveldb.stats", &value) ? value : std::string();
+  }
 
  private:
   const bool pread_;

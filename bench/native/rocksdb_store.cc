@@ -167,6 +167,10 @@ class RocksDBStore : public Store {
     }
     return false;
   }
+  std::string Stats() override {
+    std::string value;
+    return db_->GetProperty("rocksdb.levelstats", &value) ? value : std::string();
+  }
 
  private:
   std::unique_ptr<rocksdb::Env> env_;

@@ -120,8 +120,14 @@ class ShaleStore : public Store {
     return std::make_unique<ShaleCursor>(db_->NewIterator(shale::ReadOptions()));
   }
 
-  // db.h names no pending-work property; the caller waits for writes to stop.
-  bool BackgroundWorkPending() override { return false; }
+  bool BackgroundWorkPending() override {
+    std::string value;
+    return db_->GetProperty("shale.compaction-pending", &value) && value == "1";
+  }
+  std::string Stats() override {
+    std::string value;
+    return db_->GetProperty("shale.stats", &value) ? value : std::string();
+  }
 
  private:
   std::unique_ptr<CountingFileSystem> fs_;

@@ -94,6 +94,10 @@ class Store {
   // Engines that cannot tell return false; the caller then also waits for
   // file writes to stop.
   virtual bool BackgroundWorkPending() = 0;
+
+  // The engine's own statistics text (levels, compactions, caches), printed
+  // after each phase with --stats; empty when the engine has none.
+  virtual std::string Stats() { return std::string(); }
 };
 
 std::unique_ptr<Store> NewLevelDBStore();

@@ -34,6 +34,7 @@ void DBImpl::RunGroupSync(const std::shared_ptr<BackgroundToken>& token) {
 bool DBImpl::BackgroundWorkDue() const {
   if (!imm_.empty()) return true;
   if (manual_compactions_ > 0 || options_.external_compactions) return false;
+  if (seek_compaction_file_ != 0) return true;
   const LevelScores scores = picker_.ComputeScores(*versions_->current());
   for (int level = 0; level < kNumLevels; level++) {
     if (scores.score[level] >= 1) return true;
@@ -90,7 +91,13 @@ void DBImpl::BackgroundCall() {
     std::string pointers[kNumLevels];
     for (int level = 0; level < kNumLevels; level++) pointers[level] = versions_->CompactPointer(level);
     std::unique_ptr<PickedCompaction> c = picker_.Pick(versions_->current(), pointers);
-    if (c != nullptr) s = RunCompaction(c.get());
+    if (c == nullptr) c = PickSeekCompaction();
+    if (c != nullptr) {
+      s = RunCompaction(c.get());
+      // Its version reference kept the inputs while RunCompaction cleaned up.
+      c.reset();
+      if (s.ok()) RemoveObsoleteFiles();
+    }
   }
   if (!s.ok()) RecordBackgroundError(s);
   bg_running_ = false;
@@ -180,6 +187,7 @@ Status DBImpl::RunFlush() {
   }
   imm_.pop_front();
   frozen.mem->Unref();
+  InstallSuperVersion();
   stats_.flushes++;
   for (const FileMetaData& f : outputs) stats_.flush_bytes_written += f.file_size;
   RemoveObsoleteFiles();
@@ -231,7 +239,10 @@ Status DBImpl::RunCompaction(PickedCompaction* c) {
     }
     if (!c->next_compact_pointer.empty()) edit.SetCompactPointer(c->level, c->next_compact_pointer);
     Status s = versions_->LogAndApply(&edit);
-    if (s.ok()) stats_.trivial_moves++;
+    if (s.ok()) {
+      InstallSuperVersion();
+      stats_.trivial_moves++;
+    }
     return s.WithContext("trivial move");
   }
 
@@ -269,6 +280,7 @@ Status DBImpl::RunCompaction(PickedCompaction* c) {
     if (s.IsNoSpace()) RemoveObsoleteFiles();  // as in RunFlush
     return s.WithContext("compaction " + c->DebugString());
   }
+  InstallSuperVersion();
   stats_.compactions++;
   stats_.compaction_bytes_read += bytes_read;
   for (const FileMetaData& f : outputs) stats_.compaction_bytes_written += f.file_size;

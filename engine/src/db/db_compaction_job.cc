@@ -179,6 +179,7 @@ Status DBImpl::InstallCompactionJob(const Slice& result_bytes) {
     }
     return s.WithContext("installing compaction job " + std::to_string(result.id));
   }
+  InstallSuperVersion();
   stats_.compactions++;
   stats_.compaction_bytes_read += result.bytes_read;
   stats_.compaction_bytes_written += result.bytes_written;

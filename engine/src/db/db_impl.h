@@ -25,6 +25,10 @@
 //      output of a running job, and (WALs) it is below LogNumber().
 //   6. Every WAL other than the current one was synced when it was retired,
 //      so corruption in a retired WAL is real corruption, not a torn tail.
+//   7. Whenever mu_ is released, super_version_ publishes exactly mem_,
+//      imm_ and versions_->current() (null once closed): whoever changes one
+//      of them calls InstallSuperVersion() before unlocking. Reads take it
+//      without mu_ (SuperVersionSlot).
 //
 // Errors: NoSpace is transient everywhere. A write whose WAL append or sync
 // fails rewinds the WAL to the end of the previous record (truncated and
@@ -56,6 +60,7 @@
 #include "shale/file_system.h"
 #include "util/mutex.h"
 #include "version/version_edit.h"
+#include "version/super_version.h"
 #include "version/version_set.h"
 #include "wal/log_writer.h"
 
@@ -102,7 +107,6 @@ class DBImpl final : public DB {
     CondVar cv;
   };
   class SnapshotImpl;
-  struct ReadView;
   // Shared with scheduled closures, which may outlive the DB in a caller's
   // executor. Close clears `db` and waits until no closure is active; later
   // closures find no DB. Closures must not hold `mu` while they work: a
@@ -152,11 +156,20 @@ class DBImpl final : public DB {
   Durability DurabilityOf(const WriteOptions& options) const;
 
   // ---- reads (db_read.cc) ----
-  ReadView* AcquireView(const ReadOptions& options);
-  void ReleaseView(ReadView* view);
-  Status GetFromView(const ReadView& view, const Slice& key, std::string* value);
-  Iterator* NewInternalIterator(ReadView* view, bool fill_cache);
-  static void CleanupView(void* db, void* view);
+  // REQUIRES: mu_ held. Publishes mem_, imm_ and the current version as the
+  // read view; called after every change of any of them.
+  void InstallSuperVersion();
+  SequenceNumber ReadSequence(const ReadOptions& options) const;
+  Status GetFromView(const SuperVersion& sv, SequenceNumber sequence, const Slice& key, std::string* value);
+  Iterator* NewInternalIterator(const SuperVersion& sv, bool fill_cache);
+  static void ReleaseSuperVersion(void* slot, void* sv);
+  // A point read searched `f` (of `level`) in vain and found its key deeper:
+  // charges f's allowed_seeks; the charge that exhausts them marks f for a
+  // seek compaction. Takes mu_ only then.
+  void ChargeSeek(FileMetaData* f, int level);
+  // REQUIRES: mu_ held. The compaction of the file ChargeSeek() marked into
+  // the level below, or null when it is gone or busy. Clears the mark.
+  std::unique_ptr<PickedCompaction> PickSeekCompaction();
   void ReleaseAllSnapshots();
 
   // ---- background (db_background.cc) ----
@@ -228,10 +241,15 @@ class DBImpl final : public DB {
   bool bg_scheduled_ = false;
   bool bg_running_ = false;
   int manual_compactions_ = 0;  // pause automatic compaction while > 0
+  uint64_t seek_compaction_file_ = 0;  // 0: none marked by ChargeSeek()
+  int seek_compaction_level_ = 0;
   Status bg_error_;             // sticky
   Status soft_error_;           // last transient (NoSpace) background failure
   bool closed_ = false;
   std::shared_ptr<BackgroundToken> token_;
+  // What reads see: mem_, imm_ and the current version (installs under mu_,
+  // acquired without it).
+  SuperVersionSlot super_version_{&mu_};
 
   // ---- statistics (atomics: read without mu_) ----
   struct Stats {

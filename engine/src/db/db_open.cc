@@ -207,6 +207,7 @@ Status DBImpl::Open() {
   SHALE_RETURN_IF_ERROR(versions_->LogAndApply(&edit));
   mem_ = new MemTable();
   mem_->Ref();
+  InstallSuperVersion();
   token_->db = this;
   RemoveObsoleteFiles();
   MaybeScheduleBackgroundWork();
@@ -335,6 +336,7 @@ Status DBImpl::Close() {
   if (closed_) return Status::Closed("database is closed");
   while (bg_running_) bg_cv_.Wait();
   closed_ = true;
+  super_version_.Publish(nullptr);
   Status s;
   if (wal_ != nullptr && (oldest_unsynced_micros_ != 0 || wal_->needs_rewind())) s = SyncOrRewindWal();
   if (wal_file_ != nullptr) {

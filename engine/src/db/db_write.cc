@@ -385,6 +385,7 @@ Status DBImpl::MakeRoomForWrite(bool force) {
       imm_.push_back(Frozen{mem_, retired});
       mem_ = new MemTable();
       mem_->Ref();
+      InstallSuperVersion();
       force = false;
       MaybeScheduleBackgroundWork();
     }

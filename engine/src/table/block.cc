@@ -1,6 +1,9 @@
 #include "table/block.h"
 
+#include <algorithm>
 #include <cassert>
+#include <cstring>
+#include <memory>
 
 #include "db/dbformat.h"
 #include "util/coding.h"
@@ -182,12 +185,21 @@ class BlockIterator final : public Iterator {
     if (shared == 0) {
       key_ = Slice(p, unshared);  // a whole key: read it in place
     } else {
-      // key_ may point into the block or into key_buf_ (then resize keeps
-      // the shared prefix where it is).
-      if (key_.data() != key_buf_.data()) key_buf_.assign(key_.data(), shared);
-      else key_buf_.resize(shared);
-      key_buf_.append(p, unshared);
-      key_ = key_buf_;
+      // key_ may point into the block or into key_buf_ (then the shared
+      // prefix is already in place).
+      const size_t size = static_cast<size_t>(shared) + unshared;
+      if (size > key_capacity_) {
+        const size_t capacity = std::max(size, 2 * key_capacity_);
+        std::unique_ptr<char[]> bigger(new char[capacity]);
+        std::memcpy(bigger.get(), key_.data(), shared);
+        key_heap_ = std::move(bigger);
+        key_buf_ = key_heap_.get();
+        key_capacity_ = capacity;
+      } else if (key_.data() != key_buf_) {
+        std::memcpy(key_buf_, key_.data(), shared);
+      }
+      std::memcpy(key_buf_ + shared, p, unshared);
+      key_ = Slice(key_buf_, size);
     }
     value_ = Slice(p + unshared, value_len);
     if (order_ == KeyOrder::kInternal && key_.size() < kInternalKeyTrailerSize) {
@@ -211,8 +223,13 @@ class BlockIterator final : public Iterator {
 
   uint32_t current_;
   uint32_t restart_index_;
-  Slice key_;            // into the block (whole keys) or key_buf_ (prefix-compressed ones)
-  std::string key_buf_;
+  Slice key_;  // into the block (whole keys) or key_buf_ (prefix-compressed ones)
+  // A prefix-compressed key is assembled in key_inline_, or on the heap
+  // (key_heap_) once a key outgrows it.
+  char key_inline_[64];
+  char* key_buf_ = key_inline_;
+  size_t key_capacity_ = sizeof(key_inline_);
+  std::unique_ptr<char[]> key_heap_;
   Slice value_;
   Status status_;
   bool have_prev_ = false;  // key_ holds the entry before current_ (for check_order_)
@@ -228,7 +245,9 @@ Block::Block(std::string contents) : owned_(std::move(contents)) {
 
 Block::Block(const Slice& contents, Borrow) : data_(contents) { Parse(); }
 
-void Block::Parse() {
+Block::Block(const Slice& contents, Borrow, Checked) : data_(contents) { Parse(/*check=*/false); }
+
+void Block::Parse(bool check) {
   // Accept the restart array only if it is well formed, so iterators can
   // trust it: restarts[0] == 0, strictly increasing, all inside the entries.
   if (data_.size() < sizeof(uint32_t) || data_.size() > UINT32_MAX) return;
@@ -237,7 +256,7 @@ void Block::Parse() {
   if (num == 0 || num > (size - sizeof(uint32_t)) / sizeof(uint32_t)) return;
   const uint32_t restart_offset = size - sizeof(uint32_t) * (num + 1);
   uint32_t prev = 0;
-  for (uint32_t i = 0; i < num; i++) {
+  for (uint32_t i = 0; check && i < num; i++) {
     const uint32_t r = DecodeFixed32(data_.data() + restart_offset + i * sizeof(uint32_t));
     if (i == 0 ? r != 0 : (r <= prev || r >= restart_offset)) return;
     prev = r;

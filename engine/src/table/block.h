@@ -31,9 +31,13 @@ class Block {
  public:
   // Owns `contents`.
   explicit Block(std::string contents);
-  // Borrows `contents`, which must outlive the Block.
+  // Borrows `contents`, which must outlive the Block and its iterators.
   struct Borrow {};
   Block(const Slice& contents, Borrow);
+  // Borrows `contents` whose restart array was found well formed before
+  // (by a Block over the same, checksum-verified bytes): skips walking it.
+  struct Checked {};
+  Block(const Slice& contents, Borrow, Checked);
 
   Block(const Block&) = delete;
   Block& operator=(const Block&) = delete;
@@ -42,13 +46,20 @@ class Block {
   // The payload; valid as long as the Block.
   Slice data() const { return data_; }
 
-  // The iterator borrows this Block: it must not outlive it.
+  // Whether the restart array is well formed (else iterators report
+  // Corruption).
+  bool ok() const { return num_restarts_ != 0; }
+
+  // The iterator reads the payload in place: it must not outlive the Block
+  // or, for a borrowing Block, the borrowed contents (the Block object
+  // itself may go first).
   // `check_order`: also report Corruption when a key does not sort strictly
   // after the previous one while moving forward (paranoid reads).
   Iterator* NewIterator(KeyOrder order, bool check_order = false) const;
 
  private:
-  void Parse();
+  // `check`: verify the whole restart array, not just its size.
+  void Parse(bool check = true);
 
   std::string owned_;
   Slice data_;

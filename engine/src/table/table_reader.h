@@ -74,7 +74,8 @@ class TableReader {
   // An iterator over the data block or index partition `index_value` names.
   Iterator* BlockIterator(const TableReadOptions& options, const Slice& index_value) const;
   // The uncompressed block at `handle` (CheckHandle() passed), read in place
-  // from mapped_; its checksum is verified unless verified_ has it.
+  // from mapped_; its checksum and restart array are verified unless
+  // verified_ has it.
   Iterator* MappedBlockIterator(const TableReadOptions& options, const BlockHandle& handle) const;
   // Over (separator -> data block handle), through partitions if any.
   Iterator* NewIndexIterator(const TableReadOptions& options) const;

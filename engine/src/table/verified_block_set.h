@@ -1,7 +1,7 @@
 // VerifiedBlockSet: the blocks of one mapped table whose checksum has
-// passed, so that a block read in place from a file mapping is hashed on its
-// first access only (a cached block is likewise verified once, when it is
-// read). The engine never writes a table file it has mapped
+// passed and whose restart array parsed well formed, so that a block read in
+// place from a file mapping is hashed and its restarts walked on its first
+// access only (a cached block is likewise verified once, when it is read). The engine never writes a table file it has mapped
 // (File::MapReadOnly), so a verified (offset, size) stays verified.
 //
 // The one hole, accepted for native builds only: if the kernel evicts a

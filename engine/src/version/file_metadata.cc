@@ -1,5 +1,6 @@
 #include "version/file_metadata.h"
 
+#include <algorithm>
 #include <cassert>
 
 #include "version/filename.h"
@@ -17,6 +18,9 @@ FileMetaData* NewFileRef(const FileMetaData& f) {
   auto* copy = new FileMetaData(f);
   copy->being_compacted = false;
   copy->refs = 1;
+  copy->allowed_seeks.n.store(
+      std::max<int64_t>(kMinAllowedSeeks, static_cast<int64_t>(f.file_size / kSeekCompactionBytesPerSeek)),
+      std::memory_order_relaxed);
   return copy;
 }
 

@@ -8,11 +8,13 @@
 //
 // Thread safety: the persistent fields are immutable once the file is in a
 // Version. `refs` and `being_compacted` change only under the mutex that
-// guards the VersionSet (the DB mutex).
+// guards the VersionSet (the DB mutex); `allowed_seeks` is atomic, charged
+// by reads without that mutex.
 
 #ifndef SHALE_VERSION_FILE_METADATA_H_
 #define SHALE_VERSION_FILE_METADATA_H_
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,6 +22,18 @@
 #include "db/dbformat.h"
 
 namespace shale {
+
+// An atomic counter that copies by value (FileMetaData is copied by edits
+// and builders).
+struct SeekCounter {
+  SeekCounter() = default;
+  SeekCounter(const SeekCounter& o) : n(o.n.load(std::memory_order_relaxed)) {}
+  SeekCounter& operator=(const SeekCounter& o) {
+    n.store(o.n.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    return *this;
+  }
+  std::atomic<int64_t> n{0};
+};
 
 struct FileMetaData {
   // Persistent (manifest) fields.
@@ -36,12 +50,24 @@ struct FileMetaData {
   // Process state.
   bool being_compacted = false;  // an input of a running compaction
   int refs = 0;                  // Versions (and builders) holding this object
+  // Point reads that searched this file in vain before finding their key
+  // deeper may still charge it before it is due for a seek compaction
+  // (LevelDB's rule: one wasted search costs about what compacting 16 KiB
+  // does). Set by NewFileRef().
+  SeekCounter allowed_seeks;
 
   // "000012:4096[a#5,SET..z#3,SET]": number, size and key range.
   std::string DebugString() const;
 };
 
-// A heap copy of the persistent fields of `f`, with refs == 1.
+// File bytes one wasted point-read search is worth (LevelDB's measure), and
+// the least number of searches a file is allowed.
+constexpr uint64_t kSeekCompactionBytesPerSeek = 16 << 10;
+constexpr int64_t kMinAllowedSeeks = 100;
+
+// A heap copy of the persistent fields of `f`, with refs == 1 and a fresh
+// allowed_seeks budget (file_size / kSeekCompactionBytesPerSeek, at least
+// kMinAllowedSeeks).
 FileMetaData* NewFileRef(const FileMetaData& f);
 void RefFile(FileMetaData* f);
 // Frees `f` when its last reference goes.

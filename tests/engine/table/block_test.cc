@@ -154,6 +154,29 @@ TEST_CASE("block: malformed restart arrays are Corruption", "[table]") {
   expect_corrupt(bad);
 }
 
+TEST_CASE("block: a borrowed block's iterator outlives the Block object; Checked skips only the restart walk", "[table]") {
+  std::map<std::string, std::string> model;
+  for (int i = 0; i < 100; i++) model["k" + std::to_string(1000 + i)] = std::to_string(i);
+  const std::string contents = BuildBlock(model, 16);
+  std::unique_ptr<Iterator> it;
+  {
+    const Block block(contents, Block::Borrow());
+    REQUIRE(block.ok());
+    it.reset(block.NewIterator(KeyOrder::kBytewise));
+  }
+  std::mt19937 rng(7);
+  CheckAgainstModel(it.get(), model, rng);
+  const Block checked(contents, Block::Borrow(), Block::Checked());
+  REQUIRE(checked.ok());
+  it.reset(checked.NewIterator(KeyOrder::kBytewise, /*check_order=*/true));
+  CheckAgainstModel(it.get(), model, rng);
+  // The restart count is still bounded by the size without the walk.
+  std::string bad = contents;
+  EncodeFixed32(&bad[bad.size() - 4], 100000);
+  REQUIRE_FALSE(Block(bad, Block::Borrow(), Block::Checked()).ok());
+  REQUIRE_FALSE(Block(bad, Block::Borrow()).ok());
+}
+
 TEST_CASE("block: damaged entries never read out of bounds", "[table]") {
   std::map<std::string, std::string> model;
   for (int i = 0; i < 40; i++) model["key" + std::to_string(100 + i)] = "value" + std::to_string(i);
