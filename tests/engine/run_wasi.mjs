@@ -14,14 +14,13 @@ if (!wasmPath) {
   process.exit(2);
 }
 const hostTmp = mkdtempSync(join(tmpdir(), 'shale-wasi-'));
+// Every SHALE_* variable reaches the tests (soak modes: SHALE_TEST_SCALE,
+// SHALE_TEST_SEED, SHALE_REWRITE_TESTDATA, ...); the paths are the guest's.
+const shaleEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('SHALE_')));
 const wasi = new WASI({
   version: 'preview1',
   args: [wasmPath, ...args],
-  env: {
-    TMPDIR: '/tmp',
-    SHALE_TESTDATA_DIR: '/testdata',
-    ...(process.env.SHALE_REWRITE_TESTDATA ? { SHALE_REWRITE_TESTDATA: process.env.SHALE_REWRITE_TESTDATA } : {}),
-  },
+  env: { ...shaleEnv, TMPDIR: '/tmp', SHALE_TESTDATA_DIR: '/testdata' },
   preopens: { '/tmp': hostTmp, '/testdata': fileURLToPath(new URL('testdata', import.meta.url)) },
   returnOnExit: true,
 });

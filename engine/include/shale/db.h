@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "shale/file_system.h"
 #include "shale/iterator.h"
 #include "shale/options.h"
 #include "shale/slice.h"
@@ -81,12 +82,46 @@ class DB {
   // none is due). Returns whether work remains. For hosts without threads.
   virtual bool RunBackgroundWork(uint64_t budget_micros) = 0;
 
+  // ---- compactions as jobs (DESIGN.md §2; formats in docs/format.md) ----
+  // REQUIRES for the three DB methods: Options::external_compactions (else
+  // NotSupported), so that the DB's own compactions never race a job.
+  //
+  // Reserves the most urgent compaction and describes it in *job: versioned,
+  // checksummed bytes holding everything RunCompactionJob needs. The inputs
+  // stay in the DB, marked as being compacted; the output file numbers are
+  // reserved (persisted in the manifest, so never reused, even after a
+  // reopen). Trivial moves need no job: they are applied here. NotFound when
+  // no compaction is due, or while another job is outstanding (one at a
+  // time, like the DB's own compactions).
+  virtual Status PickCompactionJob(std::string* job) = 0;
+  // Runs a job: reads its input tables from `fs` (read-only), merges them,
+  // writes, syncs and verifies the outputs, syncs the directory, and
+  // describes them in *result. A pure function of the input files; needs no
+  // DB object, so it runs anywhere `fs` reaches the same files. Corrupt job
+  // bytes: InvalidArgument or Corruption. On error no output is left.
+  static Status RunCompactionJob(FileSystem* fs, const Slice& job, std::string* result);
+  // Validates a result against its reservation and installs it as one
+  // manifest edit, then deletes the inputs no reader needs. InvalidArgument
+  // for a job this DB does not hold (installed, abandoned, picked before a
+  // reopen); Corruption for a damaged or inconsistent result; Aborted when
+  // the inputs changed meanwhile (CompactRange), which also abandons it; the
+  // DB's sticky background error if it has one. On any other error (e.g.
+  // NoSpace) the reservation stays: retry or abandon.
+  virtual Status InstallCompactionJob(const Slice& result) = 0;
+  // Releases a reservation: inputs free, outputs removed. `job_or_id` is the
+  // job bytes, the result bytes, or the job id in decimal. `why` is the
+  // failure that ended the job: Corruption (damaged inputs) becomes the DB's
+  // background error, as it would in-process; anything else is transient.
+  // Unknown jobs are ignored.
+  virtual void AbandonCompactionJob(const Slice& job_or_id, const Status& why) = 0;
+
   // Text properties; false for an unknown name:
   //   "shale.stats"                    everything below, for people
   //   "shale.levels"                   "L<n> files=<count> bytes=<bytes>" per line
   //   "shale.num-files-at-level<N>"    a number
   //   "shale.total-sst-bytes"          a number
   //   "shale.compaction-pending"       "1" while a flush or compaction is due or running
+  //                                    (external_compactions: a job could be picked now)
   //   "shale.read-amplification"       tables searched per Get
   //   "shale.write-amplification"      bytes written to WAL and tables per user byte
   //   "shale.cache"                    block and table cache hits, misses, usage

@@ -92,6 +92,15 @@ struct Options {
   // Not owned; must outlive the DB.
   Executor* executor = nullptr;
   int background_threads = 1;
+  // True: the DB never compacts by itself; a host runs compactions as jobs
+  // (DB::PickCompactionJob, DB::RunCompactionJob, e.g. in a second wasm
+  // instance in a worker, then DB::InstallCompactionJob), polling
+  // "shale.compaction-pending". Flushes still run on the executor (they read
+  // the memtable, which lives in this instance); write stalls still apply: a
+  // writer stopped by L0 waits for an install (inline executors: the write
+  // fails with Aborted instead, as nothing else could free room). False:
+  // the simplest setup, compactions run on the executor.
+  bool external_compactions = false;
 };
 
 struct WriteOptions {

@@ -51,6 +51,7 @@ class OutputWriter {
       return Status::Corruption("table output: unparsable internal key " + key.ToEscaped());
     }
     if (builder_ != nullptr && builder_->FileSize() >= options_.target_file_size &&
+        (options_.max_files == 0 || created_.size() < options_.max_files) &&
         current_.largest.user_key() != parsed.user_key) {  // invariant 2
       Status s = FinishFile();
       if (!s.ok()) return s;

@@ -15,7 +15,8 @@
 //      between different user keys (leveled lookups and compaction input
 //      selection rely on a user key living in one file per level).
 //   3. A file is cut once its size (bytes written, which trails the bytes
-//      added by at most one data block) reaches target_file_size, so a file
+//      added by at most one data block) reaches target_file_size (unless it
+//      is the max_files-th), so a file
 //      exceeds the target by at most about one data block plus the entries
 //      of one user key.
 //   4. Every returned file is finished, synced and closed; its directory is
@@ -52,6 +53,10 @@ struct TableOutputOptions {
   // that a level holds few files (small manifest, few open tables), small
   // enough that one compaction of a file and its overlaps stays short.
   uint64_t target_file_size = 64ull << 20;
+  // The most files one call may create; the last one is then never cut and
+  // grows past target_file_size. 0: no limit. A job runs with as many file
+  // numbers as were reserved for it.
+  uint64_t max_files = 0;
   // Source of FileMetaData::creation_time_micros (WallMicros). Required.
   Clock* clock = nullptr;
   // Paces the bytes written; null writes at full speed.

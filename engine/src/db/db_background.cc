@@ -3,13 +3,12 @@
 // under mu_ by one VersionSet::LogAndApply. One job runs at a time
 // (invariant 4); flushes go first because writers stall on them.
 
+#include "compaction/compaction_input.h"
 #include "compaction/compaction_iterator.h"
 #include "compaction/rate_limiter.h"
 #include "compaction/table_output.h"
 #include "db/db_impl.h"
-#include "db/merging_iterator.h"
 #include "version/filename.h"
-#include "version/level_iterator.h"
 
 namespace shale {
 
@@ -34,12 +33,20 @@ void DBImpl::RunGroupSync(const std::shared_ptr<BackgroundToken>& token) {
 // REQUIRES: mu_ held.
 bool DBImpl::BackgroundWorkDue() const {
   if (!imm_.empty()) return true;
-  if (manual_compactions_ > 0) return false;
+  if (manual_compactions_ > 0 || options_.external_compactions) return false;
   const LevelScores scores = picker_.ComputeScores(*versions_->current());
   for (int level = 0; level < kNumLevels; level++) {
     if (scores.score[level] >= 1) return true;
   }
   return false;
+}
+
+// REQUIRES: mu_ held. Whether PickCompactionJob would find a compaction.
+bool DBImpl::CompactionPickable() const {
+  if (external_job_ != nullptr || manual_compactions_ > 0) return false;
+  std::string pointers[kNumLevels];
+  for (int level = 0; level < kNumLevels; level++) pointers[level] = versions_->CompactPointer(level);
+  return picker_.Pick(versions_->current(), pointers) != nullptr;
 }
 
 // REQUIRES: mu_ held.
@@ -67,7 +74,7 @@ void DBImpl::BackgroundCall() {
   Status s;
   if (!imm_.empty()) {
     s = RunFlush();
-  } else if (manual_compactions_ == 0) {
+  } else if (manual_compactions_ == 0 && !options_.external_compactions) {
     std::string pointers[kNumLevels];
     for (int level = 0; level < kNumLevels; level++) pointers[level] = versions_->CompactPointer(level);
     std::unique_ptr<PickedCompaction> c = picker_.Pick(versions_->current(), pointers);
@@ -150,13 +157,13 @@ Status DBImpl::RunFlush() {
     // Invariant 2: the next WAL to replay is the next frozen memtable's, or the current one.
     edit.SetLogNumber(imm_.size() > 1 ? imm_[1].wal_number : wal_number_);
     s = versions_->LogAndApply(&edit);
-    if (!s.ok() && s.IsNoSpace()) s = Status::IOError(s.message());  // the edit may be on disk: never retry blindly
   }
   for (const FileMetaData& f : outputs) pending_outputs_.erase(f.number);
   if (!s.ok()) {
-    if (s.IsNoSpace()) {
-      for (const FileMetaData& f : outputs) (void)fs_->Remove(TableFileName(dbname_, f.number));
-    }
+    // NoSpace is transient: the flush is retried later. Its outputs go now,
+    // unless a failed manifest write may have named them (VersionSet keeps
+    // those live until a new manifest supersedes it).
+    if (s.IsNoSpace()) RemoveObsoleteFiles();
     return s.WithContext("flush");
   }
   imm_.pop_front();
@@ -230,14 +237,7 @@ Status DBImpl::RunCompaction(PickedCompaction* c) {
   auto open_file = [tables, read_options](const FileMetaData& f) {
     return tables->NewIterator(read_options, f.number, f.file_size);
   };
-  std::vector<Iterator*> children;
-  if (c->level == 0) {
-    for (FileMetaData* f : c->inputs) children.push_back(open_file(*f));
-  } else {
-    children.push_back(NewLevelIterator(c->inputs, open_file));
-  }
-  if (!c->output_level_inputs.empty()) children.push_back(NewLevelIterator(c->output_level_inputs, open_file));
-  Iterator* input = NewMergingIterator(children.data(), static_cast<int>(children.size()));
+  Iterator* input = NewCompactionInput(c->level, c->inputs, c->output_level_inputs, open_file);
   Status s = BuildTables(input, snapshots, last_sequence, bottommost, options_.target_file_size, &outputs,
                          /*flush_while_building=*/true);
   delete input;
@@ -251,12 +251,12 @@ Status DBImpl::RunCompaction(PickedCompaction* c) {
     for (const FileMetaData& f : outputs) edit.AddFile(c->output_level, f);
     if (!c->next_compact_pointer.empty()) edit.SetCompactPointer(c->level, c->next_compact_pointer);
     s = versions_->LogAndApply(&edit);
-    if (!s.ok() && s.IsNoSpace()) s = Status::IOError(s.message());  // the edit may be on disk: never retry blindly
-  } else if (s.IsNoSpace()) {
-    for (const FileMetaData& f : outputs) (void)fs_->Remove(TableFileName(dbname_, f.number));
   }
   for (const FileMetaData& f : outputs) pending_outputs_.erase(f.number);
-  if (!s.ok()) return s.WithContext("compaction " + c->DebugString());
+  if (!s.ok()) {
+    if (s.IsNoSpace()) RemoveObsoleteFiles();  // as in RunFlush
+    return s.WithContext("compaction " + c->DebugString());
+  }
   stats_.compactions++;
   stats_.compaction_bytes_read += bytes_read;
   for (const FileMetaData& f : outputs) stats_.compaction_bytes_written += f.file_size;

@@ -17,15 +17,22 @@
 //      not stall behind a long compaction. Jobs read only immutable inputs
 //      (frozen memtables, table files of a referenced Version) and write only
 //      new files; installing is one LogAndApply. A flush only adds L0 files,
-//      so it commutes with the compaction's edit.
+//      so it commutes with the compaction's edit. With external_compactions
+//      the DB runs no compaction itself; at most one compaction job is
+//      outstanding (external_job_), its inputs marked being compacted and
+//      its output numbers in pending_outputs_ until installed or abandoned.
 //   5. A file is deleted only when no Version references it, it is not the
 //      output of a running job, and (WALs) it is below LogNumber().
 //   6. Every WAL other than the current one was synced when it was retired,
 //      so corruption in a retired WAL is real corruption, not a torn tail.
 //
-// Background errors: NoSpace is transient (the job's outputs are removed and
-// the job is retried once space may be free); any other background error is
-// sticky: writes fail with it until the DB is reopened; reads continue.
+// Errors: NoSpace is transient everywhere. A write whose WAL append or sync
+// fails rewinds the WAL to the end of the previous record (truncated and
+// synced, so it never reappears); a job's outputs are removed and the job is
+// retried once a writer or Flush() asks again; a failed manifest write is
+// superseded by a new manifest at the next edit (version_set.h, invariant 4).
+// Any other background error, or a WAL sync IOError, is sticky: writes fail
+// with it until the DB is reopened; reads continue.
 
 #ifndef SHALE_DB_DB_IMPL_H_
 #define SHALE_DB_DB_IMPL_H_
@@ -39,6 +46,7 @@
 #include <vector>
 
 #include "cache/table_cache.h"
+#include "compaction/compaction_job.h"
 #include "compaction/compaction_picker.h"
 #include "db/dbformat.h"
 #include "memtable/memtable.h"
@@ -73,6 +81,9 @@ class DBImpl final : public DB {
   Status CompactRange(const Slice* begin, const Slice* end) override;
   Status SyncWAL() override;
   bool RunBackgroundWork(uint64_t budget_micros) override;
+  Status PickCompactionJob(std::string* job) override;
+  Status InstallCompactionJob(const Slice& result) override;
+  void AbandonCompactionJob(const Slice& job_or_id, const Status& why) override;
   bool GetProperty(const Slice& name, std::string* value) override;
   Status Close() override;
 
@@ -113,6 +124,13 @@ class DBImpl final : public DB {
     int active = 0;
   };
 
+  // A compaction picked as a job and not yet installed or abandoned.
+  struct ExternalJob {
+    uint64_t id = 0;
+    std::unique_ptr<PickedCompaction> compaction;
+    std::vector<uint64_t> output_numbers;  // reserved, in pending_outputs_
+  };
+
   // ---- open (db_open.cc) ----
   Status RecoverWals(const std::vector<uint64_t>& wal_numbers, VersionEdit* edit);
   Status ReplayWal(uint64_t number, bool is_last, MemTable* mem, SequenceNumber* max_sequence,
@@ -124,7 +142,9 @@ class DBImpl final : public DB {
   Status ValidateBatch(WriteBatch* batch);
   Status MakeRoomForWrite(bool force);
   WriteBatch* BuildGroup(Writer** last);
-  Status WriteToWal(const WriteBatch& batch, bool sync);
+  Status WriteToWal(const WriteBatch& batch, bool sync, bool* rewound);
+  Status SyncWal();
+  void RecordWalError(const Status& s);
   Status SyncAsLeader();
   void ScheduleGroupSync();
   void GroupSyncIfDue();
@@ -159,6 +179,11 @@ class DBImpl final : public DB {
   Status WaitForBackgroundWork(const std::function<bool()>& done);
   Status ManualCompaction(int level, const Slice* begin, const Slice* end);
   TableOptions MakeTableOptions() const;
+  bool CompactionPickable() const;
+
+  // ---- compaction jobs (db_compaction_job.cc) ----
+  void ReleaseExternalJob();
+  Status ValidateJobResult(const CompactionJobResult& result);
 
   // ---- immutable after construction ----
   const Options options_;
@@ -197,6 +222,7 @@ class DBImpl final : public DB {
   WriteBatch group_batch_;
   std::list<SnapshotImpl*> snapshots_;  // oldest first
   std::set<uint64_t> pending_outputs_;  // file numbers being written by a job
+  std::unique_ptr<ExternalJob> external_job_;  // the outstanding compaction job, if any
   bool bg_scheduled_ = false;
   bool bg_running_ = false;
   int manual_compactions_ = 0;  // pause automatic compaction while > 0

@@ -336,10 +336,7 @@ Status DBImpl::Close() {
   while (bg_running_) bg_cv_.Wait();
   closed_ = true;
   Status s;
-  if (wal_ != nullptr && oldest_unsynced_micros_ != 0) {
-    s = wal_->Sync();
-    stats_.wal_syncs++;
-  }
+  if (wal_ != nullptr && (oldest_unsynced_micros_ != 0 || wal_->needs_rewind())) s = SyncWal();
   if (wal_file_ != nullptr) {
     Status c = wal_file_->Close();
     if (s.ok()) s = c;
@@ -351,6 +348,8 @@ Status DBImpl::Close() {
   for (const Frozen& f : imm_) f.mem->Unref();
   imm_.clear();
   ReleaseAllSnapshots();
+  // An outstanding job's outputs become orphans, removed at the next open.
+  external_job_.reset();
   versions_.reset();
   table_cache_.reset();
   lock_.reset();

@@ -62,8 +62,10 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
                 " bytes=" + std::to_string(v->NumLevelBytes(level)) + "\n";
     }
   } else if (name == Slice("shale.compaction-pending")) {
-    // "1" while a flush or compaction is due or running.
-    *value = (bg_running_ || BackgroundWorkDue()) ? "1" : "0";
+    // "1" while a flush or compaction is due or running; with external
+    // compactions, while a job could be picked.
+    const bool job_due = options_.external_compactions && CompactionPickable();
+    *value = (bg_running_ || BackgroundWorkDue() || job_due) ? "1" : "0";
   } else if (name == Slice("shale.read-amplification")) {
     *value = Ratio(stats_.table_probes, stats_.gets);
   } else if (name == Slice("shale.write-amplification")) {

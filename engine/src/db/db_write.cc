@@ -110,13 +110,18 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
     {
       // Invariant 3: only the leader touches the WAL and mem_ here.
       mu_.Unlock();
-      s = WriteToWal(*group, sync);
+      bool rewound = false;
+      s = WriteToWal(*group, sync, &rewound);
       if (s.ok()) {
         MemTableInserter inserter(mem, last_sequence + 1 - WriteBatchInternal::Count(*group));
         s = group->Iterate(&inserter);  // validated already; cannot fail halfway
         stats_.user_bytes_written += WriteBatchInternal::ByteSize(*group);
       }
       mu_.Lock();
+      if (rewound) {  // a rewind syncs what it keeps
+        oldest_unsynced_micros_ = 0;
+        sync_next_group_ = false;
+      }
     }
     if (s.ok()) {
       versions_->SetLastSequence(last_sequence);
@@ -177,35 +182,62 @@ WriteBatch* DBImpl::BuildGroup(Writer** last_writer) {
   return result;
 }
 
-// Called by the leader without mu_. On a failed write the WAL is cut back to
-// where the record began, so the log stays valid and the DB writable (a full
-// disk is then a failed write, not a broken database); only when that cut
-// fails too does the error become sticky.
-Status DBImpl::WriteToWal(const WriteBatch& batch, bool sync) {
+// Called by the leader without mu_ (invariant 3). When the append fails, or
+// the sync of this group's record does, the WAL is rewound to where the
+// record began and synced (log_writer.h): the refused group is gone for good,
+// even after a crash, and the log stays valid, so a full disk fails this
+// write only. A rewind that fails is retried before the next append.
+// *rewound: the WAL was rewound, so every earlier record is durable.
+// NoSpace is transient; any other sync error is sticky (after a failed fsync
+// the kernel may have dropped dirty pages of earlier records).
+Status DBImpl::WriteToWal(const WriteBatch& batch, bool sync, bool* rewound) {
+  *rewound = false;
+  if (wal_->needs_rewind()) {
+    Status s = wal_->Rewind(wal_->offset());
+    if (!s.ok()) {
+      if (s.IsNoSpace()) stats_.transient_errors++;
+      return s.WithContext("rewinding the WAL");
+    }
+    *rewound = true;
+  }
   const uint64_t start = wal_->offset();
   Status s = wal_->AddRecord(WriteBatchInternal::Contents(batch));
+  bool sync_failed = false;
   if (s.ok()) {
     stats_.wal_bytes_written += wal_->offset() - start;
-    if (sync) {
-      s = wal_->Sync();
-      stats_.wal_syncs++;
-      if (!s.ok()) {
-        // After a failed fsync the kernel may have dropped the dirty pages:
-        // nothing written since the last good sync can be trusted.
-        MutexLock lock(&mu_);
-        RecordBackgroundError(s);
-      }
-    }
-    return s;
+    if (!sync) return s;
+    s = wal_->Sync();
+    stats_.wal_syncs++;
+    if (s.ok()) return s;
+    sync_failed = true;
   }
-  Status cut = wal_file_->Truncate(start);
-  if (cut.ok()) {
-    wal_ = std::make_unique<log::Writer>(wal_file_.get(), wal_number_, start);
-  } else {
+  const bool cut = wal_->Rewind(start).ok();
+  if (cut) *rewound = true;
+  if (s.IsNoSpace()) {
+    stats_.transient_errors++;
+  } else if (sync_failed || !cut) {
     MutexLock lock(&mu_);
     RecordBackgroundError(s);
   }
   return s;
+}
+
+// REQUIRES: the caller holds the writer slot (head of writers_, or Close).
+// Makes everything written to the WAL durable, finishing a pending rewind.
+Status DBImpl::SyncWal() {
+  stats_.wal_syncs++;
+  return wal_->needs_rewind() ? wal_->Rewind(wal_->offset()) : wal_->Sync();
+}
+
+// REQUIRES: mu_ held. A WAL sync that failed: NoSpace is transient (the
+// unsynced records stay in the file and the memtable, and the next sync
+// retries); anything else is sticky.
+void DBImpl::RecordWalError(const Status& s) {
+  if (s.IsNoSpace()) {
+    stats_.transient_errors++;
+  } else {
+    RecordBackgroundError(s);
+  }
 }
 
 Status DBImpl::SyncWAL() {
@@ -223,16 +255,15 @@ Status DBImpl::SyncWAL() {
 // Syncs the WAL if anything is unsynced, then leaves the queue.
 Status DBImpl::SyncAsLeader() {
   Status s = bg_error_;
-  if (s.ok() && oldest_unsynced_micros_ != 0) {
+  if (s.ok() && (oldest_unsynced_micros_ != 0 || wal_->needs_rewind())) {
     mu_.Unlock();
-    s = wal_->Sync();
-    stats_.wal_syncs++;
+    s = SyncWal();
     mu_.Lock();
     if (s.ok()) {
       oldest_unsynced_micros_ = 0;
       sync_next_group_ = false;
     } else {
-      RecordBackgroundError(s);
+      RecordWalError(s);
     }
   }
   writers_.pop_front();
@@ -302,13 +333,23 @@ Status DBImpl::MakeRoomForWrite(bool force) {
       stats_.stops++;
       const uint64_t start = clock_->NowMicros();
       if (inline_executor_ != nullptr) {
+        const uint64_t done_before = stats_.flushes + stats_.compactions + stats_.trivial_moves;
         BackgroundCall();  // inline: the stalled writer does the work itself
         if (!soft_error_.ok() && !bg_running_) {
           Status s = soft_error_;
           soft_error_ = Status::OK();
           return s;  // e.g. NoSpace: fail this write, retry on the next one
         }
+        if (bg_error_.ok() && !bg_running_ &&
+            stats_.flushes + stats_.compactions + stats_.trivial_moves == done_before) {
+          // Nothing this thread can run frees room: L0 waits for a compaction
+          // job the host runs elsewhere (external_compactions).
+          return Status::Aborted("writes stopped: " + std::to_string(l0_files) +
+                                 " L0 files wait for a compaction job to be installed");
+        }
       } else {
+        // A transient failure nobody was told of yet: this writer asks again.
+        if (!bg_running_ && !bg_scheduled_) soft_error_ = Status::OK();
         MaybeScheduleBackgroundWork();
         bg_cv_.Wait();
         if (!soft_error_.ok() && !bg_running_ && !bg_scheduled_) {
@@ -321,11 +362,10 @@ Status DBImpl::MakeRoomForWrite(bool force) {
     } else {
       if (force && mem_->Empty()) return Status::OK();
       // Invariant 6: a WAL is synced when it is retired.
-      if (oldest_unsynced_micros_ != 0) {
-        Status s = wal_->Sync();
-        stats_.wal_syncs++;
+      if (oldest_unsynced_micros_ != 0 || wal_->needs_rewind()) {
+        Status s = SyncWal();
         if (!s.ok()) {
-          RecordBackgroundError(s);
+          RecordWalError(s);
           return s;
         }
         oldest_unsynced_micros_ = 0;
@@ -345,9 +385,18 @@ Status DBImpl::MakeRoomForWrite(bool force) {
 Status DBImpl::NewWal() {
   const uint64_t number = versions_->NewFileNumber();
   std::unique_ptr<File> file;
-  Status s = fs_->Open(WalFileName(dbname_, number), OpenMode::kCreateTruncate, &file);
+  const std::string path = WalFileName(dbname_, number);
+  Status s = fs_->Open(path, OpenMode::kCreateTruncate, &file);
   if (s.ok()) s = fs_->SyncDir(dbname_);
-  if (!s.ok()) return s.WithContext("creating WAL");
+  if (!s.ok()) {
+    // Left behind it would outlive every later LogNumber() (it is newer),
+    // an empty log kept forever. Should it survive a crash it replays as empty.
+    if (file != nullptr) {
+      file.reset();
+      (void)fs_->Remove(path);
+    }
+    return s.WithContext("creating WAL");
+  }
   if (wal_file_ != nullptr) (void)wal_file_->Close();
   wal_file_ = std::move(file);
   wal_ = std::make_unique<log::Writer>(wal_file_.get(), number);

@@ -140,6 +140,37 @@ class FaultInjectionFileSystem::Injector {
     rules_.clear();
   }
 
+  void SetBudget(bool limited, uint64_t bytes) {
+    MutexLock l(&mu_);
+    limited_ = limited;
+    left_ = bytes;
+  }
+
+  uint64_t BudgetLeft() const {
+    MutexLock l(&mu_);
+    return limited_ ? left_ : UINT64_MAX;
+  }
+
+  // Takes up to `growth` bytes from the budget; returns how many it may have.
+  uint64_t Take(uint64_t growth) {
+    MutexLock l(&mu_);
+    if (!limited_) return growth;
+    const uint64_t granted = std::min(growth, left_);
+    left_ -= granted;
+    return granted;
+  }
+
+  // Gives back bytes freed by a truncation or removal.
+  void GiveBack(uint64_t bytes) {
+    MutexLock l(&mu_);
+    if (limited_) left_ += bytes;
+  }
+
+  bool limited() const {
+    MutexLock l(&mu_);
+    return limited_;
+  }
+
   uint64_t Calls(FaultOp op) const {
     MutexLock l(&mu_);
     return calls_[static_cast<size_t>(op)];
@@ -166,6 +197,8 @@ class FaultInjectionFileSystem::Injector {
   SeededRandom rnd_;
   std::vector<Entry> rules_;
   int next_id_ = 1;
+  bool limited_ = false;  // a space budget is set
+  uint64_t left_ = 0;     // bytes it still allows
   uint64_t calls_[kNumFaultOps] = {};
   uint64_t injected_[kNumFaultOps] = {};
 };
@@ -195,7 +228,10 @@ class FaultFile final : public ForwardingFile {
       if (keep > 0) static_cast<void>(target()->Append(Slice(data.data(), keep)));
       return s;
     }
-    return target()->Append(data);
+    if (!injector_->limited()) return target()->Append(data);
+    uint64_t size = 0;
+    SHALE_RETURN_IF_ERROR(target()->Size(&size));
+    return WriteWithinBudget(size, data);
   }
 
   Status WriteAt(uint64_t offset, const Slice& data) override {
@@ -205,7 +241,8 @@ class FaultFile final : public ForwardingFile {
       if (keep > 0) static_cast<void>(target()->WriteAt(offset, Slice(data.data(), keep)));
       return s;
     }
-    return target()->WriteAt(offset, data);
+    if (!injector_->limited()) return target()->WriteAt(offset, data);
+    return WriteWithinBudget(offset, data);
   }
 
   Status Sync() override {
@@ -215,7 +252,20 @@ class FaultFile final : public ForwardingFile {
 
   Status Truncate(uint64_t size) override {
     SHALE_RETURN_IF_ERROR(injector_->Hit(FaultOp::kTruncate, path_));
-    return target()->Truncate(size);
+    if (!injector_->limited()) return target()->Truncate(size);
+    uint64_t old_size = 0;
+    SHALE_RETURN_IF_ERROR(target()->Size(&old_size));
+    if (size > old_size) {
+      const uint64_t growth = size - old_size;
+      const uint64_t granted = injector_->Take(growth);
+      if (granted < growth) {
+        injector_->GiveBack(granted);
+        return Status::NoSpace(path_ + ": space budget exhausted");
+      }
+    }
+    Status s = target()->Truncate(size);
+    if (s.ok() && size < old_size) injector_->GiveBack(old_size - size);
+    return s;
   }
 
   Status Size(uint64_t* size) const override {
@@ -224,6 +274,21 @@ class FaultFile final : public ForwardingFile {
   }
 
  private:
+  // Writes `data` at `offset` (an append passes the file's size), keeping
+  // only what the budget allows.
+  Status WriteWithinBudget(uint64_t offset, const Slice& data) {
+    uint64_t size = 0;
+    SHALE_RETURN_IF_ERROR(target()->Size(&size));
+    const uint64_t end = offset + data.size();
+    const uint64_t growth = end > size ? end - size : 0;
+    const uint64_t granted = injector_->Take(growth);
+    if (granted == growth) return target()->WriteAt(offset, data);
+    const uint64_t allowed_end = size + granted;
+    const size_t keep = allowed_end > offset ? static_cast<size_t>(allowed_end - offset) : 0;
+    if (keep > 0) static_cast<void>(target()->WriteAt(offset, Slice(data.data(), keep)));
+    return Status::NoSpace(path_ + ": space budget exhausted");
+  }
+
   const std::shared_ptr<Injector> injector_;
   const std::string path_;
 };
@@ -238,6 +303,9 @@ FaultInjectionFileSystem::~FaultInjectionFileSystem() = default;
 int FaultInjectionFileSystem::AddRule(const FaultRule& rule) { return injector_->Add(rule); }
 void FaultInjectionFileSystem::RemoveRule(int id) { injector_->Remove(id); }
 void FaultInjectionFileSystem::ClearRules() { injector_->Clear(); }
+void FaultInjectionFileSystem::SetSpaceBudget(uint64_t bytes) { injector_->SetBudget(true, bytes); }
+void FaultInjectionFileSystem::ClearSpaceBudget() { injector_->SetBudget(false, 0); }
+uint64_t FaultInjectionFileSystem::SpaceBudgetLeft() const { return injector_->BudgetLeft(); }
 uint64_t FaultInjectionFileSystem::Calls(FaultOp op) const { return injector_->Calls(op); }
 uint64_t FaultInjectionFileSystem::Injected(FaultOp op) const { return injector_->Injected(op); }
 void FaultInjectionFileSystem::ResetCounters() { injector_->ResetCounters(); }
@@ -253,7 +321,11 @@ Status FaultInjectionFileSystem::Open(const std::string& path, OpenMode mode, st
 
 Status FaultInjectionFileSystem::Remove(const std::string& path) {
   SHALE_RETURN_IF_ERROR(injector_->Hit(FaultOp::kRemove, path));
-  return target()->Remove(path);
+  uint64_t size = 0;
+  const bool sized = injector_->limited() && target()->GetSize(path, &size).ok();
+  Status s = target()->Remove(path);
+  if (s.ok() && sized) injector_->GiveBack(size);
+  return s;
 }
 
 Status FaultInjectionFileSystem::Rename(const std::string& from, const std::string& to) {

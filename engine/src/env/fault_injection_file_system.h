@@ -9,7 +9,15 @@
 // (what a full disk or a crash mid-write leaves). Every matching rule counts
 // the call; the first rule (in the order added) that fires decides the error.
 //
-// Thread safety: every method may be called concurrently; rules and
+// A space budget (SetSpaceBudget) models a quota over any target, the
+// browser's host filesystem included: files may grow by that many bytes in
+// total, net of what truncations and removals through this object give back.
+// A write that does not fit stores the part that fits (a short write, like a
+// full disk) and fails with NoSpace; a growing truncation that does not fit
+// fails whole. Only changes made through this object count, from the call on.
+// (MemoryFileSystem::SetCapacity models a quota on the whole tree.)
+//
+// Thread safety: every method may be called concurrently; rules, budget and
 // counters are guarded by one mutex. Handles may outlive this object (they
 // share the rules) but not the target.
 
@@ -84,6 +92,13 @@ class FaultInjectionFileSystem final : public ForwardingFileSystem {
   void RemoveRule(int id);
   // Removes every rule: "space was freed", calls reach the target again.
   void ClearRules();
+
+  // From now on, files may grow by `bytes` in total (see above).
+  void SetSpaceBudget(uint64_t bytes);
+  // No budget: growth is not limited (the default).
+  void ClearSpaceBudget();
+  // Bytes the budget still allows; UINT64_MAX without a budget.
+  uint64_t SpaceBudgetLeft() const;
 
   // Calls of `op` seen since construction or ResetCounters, failed or not.
   uint64_t Calls(FaultOp op) const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "env/seeded_random.h"
@@ -118,6 +119,33 @@ struct MemoryFileSystem::State {
   uint64_t syncs = 0;
   uint64_t synced_bytes = 0;
   uint64_t dir_syncs = 0;
+  uint64_t capacity = 0;  // 0: none
+
+  // Bytes held by reachable files. REQUIRES: mu held.
+  uint64_t Used() const {
+    std::set<const Node*> seen;
+    uint64_t used = 0;
+    std::vector<const Node*> dirs = {root.get()};
+    while (!dirs.empty()) {
+      const Node* d = dirs.back();
+      dirs.pop_back();
+      for (const auto& entry : d->entries) {
+        const Node* n = entry.second.get();
+        if (n->is_dir) dirs.push_back(n);
+        else if (seen.insert(n).second) used += n->data.size();
+      }
+    }
+    return used;
+  }
+
+  // How many bytes a change of `node` that ends at `end` may keep (all of
+  // them when the quota allows). REQUIRES: mu held.
+  uint64_t Room(const Node& node, uint64_t end) const {
+    if (capacity == 0 || end <= node.data.size()) return UINT64_MAX;
+    const uint64_t used = Used();
+    const uint64_t free = used >= capacity ? 0 : capacity - used;
+    return node.data.size() + free;  // the largest end that fits
+  }
 
   // Walks to the directory named by parts[0, n). REQUIRES: mu held.
   Status WalkDir(const std::vector<std::string>& parts, size_t n, const std::string& path, Node** dir) {
@@ -189,6 +217,7 @@ class MemoryFile final : public File {
   Status Truncate(uint64_t size) override {
     MutexLock l(&state_->mu);
     SHALE_RETURN_IF_ERROR(Check(true));
+    if (state_->Room(*node_, size) < size) return Status::NoSpace(path_ + ": quota exceeded");
     Change c;
     c.truncate = true;
     c.offset = size;
@@ -223,11 +252,16 @@ class MemoryFile final : public File {
   // REQUIRES: state_->mu held.
   Status Write(uint64_t offset, const Slice& data) {
     if (data.empty()) return Status::OK();
-    Change c;
-    c.offset = offset;
-    c.bytes = data.ToString();
-    Apply(c, &node_->data);
-    node_->unsynced.push_back(std::move(c));
+    const uint64_t room = state_->Room(*node_, offset + data.size());
+    const uint64_t keep = room >= offset + data.size() ? data.size() : (room > offset ? room - offset : 0);
+    if (keep > 0) {
+      Change c;
+      c.offset = offset;
+      c.bytes = std::string(data.data(), keep);
+      Apply(c, &node_->data);
+      node_->unsynced.push_back(std::move(c));
+    }
+    if (keep < data.size()) return Status::NoSpace(path_ + ": quota exceeded");
     return Status::OK();
   }
 
@@ -400,6 +434,16 @@ std::unique_ptr<MemoryFileSystem> MemoryFileSystem::CrashCopy(uint64_t seed, Cra
   MutexLock l(&state_->mu);
   copy->root = Crasher(seed, mode).Dir(*state_->root);
   return std::unique_ptr<MemoryFileSystem>(new MemoryFileSystem(std::move(copy)));
+}
+
+void MemoryFileSystem::SetCapacity(uint64_t bytes) {
+  MutexLock l(&state_->mu);
+  state_->capacity = bytes;
+}
+
+uint64_t MemoryFileSystem::UsedBytes() const {
+  MutexLock l(&state_->mu);
+  return state_->Used();
 }
 
 uint64_t MemoryFileSystem::SyncCount() const {

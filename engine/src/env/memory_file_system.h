@@ -47,6 +47,13 @@
 //   6. Every handle opened before the crash is dead: each call returns
 //      IOError("crashed"). Every lock is released (the holders' FileLock
 //      objects become inert).
+//
+// Quota (SetCapacity): a byte budget for the whole tree, like an OPFS origin
+// quota or a full disk. Usage is the current (not durable) size of every
+// file reachable from the root, each counted once; a removed file stops
+// counting at once, even while a handle is open (OPFS frees it). A write or
+// truncation that would grow usage past the capacity stores what fits (a
+// short write) and returns NoSpace; shrinking or removing files frees space.
 
 #ifndef SHALE_ENV_MEMORY_FILE_SYSTEM_H_
 #define SHALE_ENV_MEMORY_FILE_SYSTEM_H_
@@ -88,6 +95,11 @@ class MemoryFileSystem final : public FileSystem {
   // A new filesystem holding what SimulateCrash(seed, mode) would leave,
   // while this one keeps running untouched.
   std::unique_ptr<MemoryFileSystem> CrashCopy(uint64_t seed, CrashMode mode) const;
+
+  // 0 (the default): no limit. Usage may already exceed a new capacity;
+  // then every growing write fails until space is freed. Kept by a crash.
+  void SetCapacity(uint64_t bytes);
+  uint64_t UsedBytes() const;
 
   // Counters since construction (not reset by a crash).
   uint64_t SyncCount() const;     // completed File::Sync() calls

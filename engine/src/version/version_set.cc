@@ -185,6 +185,7 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
     }
     manifest_ = std::move(writer);
     manifest_number_ = number;
+    unresolved_files_.clear();  // failed edits are all in older manifests now
     RemoveOtherManifests();
   }
 
@@ -193,6 +194,7 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
   Status s = manifest_->AddEdit(*edit);
   if (!s.ok()) {
     manifest_.reset();  // W3
+    for (const auto& [level, f] : edit->new_files()) unresolved_files_.insert(f.number);
     delete v;
     return s;
   }
@@ -208,6 +210,7 @@ void VersionSet::LiveFiles(std::set<uint64_t>* live) const {
       for (const FileMetaData* f : v->files(level)) live->insert(f->number);
     }
   }
+  live->insert(unresolved_files_.begin(), unresolved_files_.end());
 }
 
 }  // namespace shale

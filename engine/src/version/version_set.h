@@ -11,6 +11,14 @@
 //      every number named in the directory at Recover() time.
 //   3. Versions still referenced (by reads, iterators, compactions) stay in
 //      a list so that LiveFiles() protects their files from deletion.
+//   4. A failed manifest write is never appended to (manifest W3): the next
+//      LogAndApply starts a new manifest whose snapshot is current(), so a
+//      failed edit, which may still have reached the disk whole, is never in
+//      the newest manifest once that succeeds. Until then a crash may
+//      recover it; that is harmless because its edits only install results
+//      of finished jobs (synced outputs, whose directory was synced), and
+//      LiveFiles() keeps the files it adds until a new manifest exists.
+//      Failures (NoSpace included) are therefore transient here.
 //
 // Thread safety: every method REQUIRES external synchronization (the DB
 // mutex), except LastSequence(), which any thread may call. LogAndApply does
@@ -61,7 +69,8 @@ class VersionSet {
   // Fills in the edit's log number (if unset), next file number and last
   // sequence, applies it to current(), appends it to the manifest and syncs
   // it, then installs the result as current(). On any error (an invalid
-  // edit is Corruption, see version_builder.h) nothing is installed.
+  // edit is Corruption, see version_builder.h) nothing is installed, and the
+  // call may be retried (invariant 4).
   // Once the manifest is past max_manifest_size, first starts a new one:
   // snapshot, sync, directory sync, and only then deletes older manifests.
   // REQUIRES: Create or Recover succeeded.
@@ -92,9 +101,10 @@ class VersionSet {
   // when none.
   const std::string& CompactPointer(int level) const { return compact_pointer_[level]; }
 
-  // Adds the number of every table file of every referenced version: the
-  // files orphan cleanup must keep (with ManifestNumber(), WALs from
-  // LogNumber() on and outputs of running jobs).
+  // Adds the number of every table file of every referenced version and
+  // of a failed edit not yet superseded (invariant 4): the files orphan
+  // cleanup must keep (with ManifestNumber(), WALs from LogNumber() on and
+  // outputs of running jobs).
   void LiveFiles(std::set<uint64_t>* live) const;
 
  private:
@@ -110,6 +120,7 @@ class VersionSet {
   uint64_t log_number_ = 0;
   uint64_t manifest_number_ = 0;
   std::unique_ptr<ManifestWriter> manifest_;  // null: next edit starts a new manifest
+  std::set<uint64_t> unresolved_files_;       // added by failed edits (invariant 4)
   std::string compact_pointer_[kNumLevels];
   Version versions_;  // head of the circular list of live versions
   Version* current_ = nullptr;

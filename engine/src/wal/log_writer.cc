@@ -24,6 +24,7 @@ void Writer::AppendFragment(uint8_t type, const char* payload, size_t n) {
 
 Status Writer::AddRecord(const Slice& record) {
   if (!status_.ok()) return status_;
+  const uint64_t start = offset_;
   const char* ptr = record.data();
   size_t left = record.size();
   bool begin = true;
@@ -43,6 +44,7 @@ Status Writer::AddRecord(const Slice& record) {
     // file size when recycling), and Append would cost a size query.
     Status s = file_->WriteAt(offset_, buf_);
     if (!s.ok()) {
+      offset_ = start;  // error 1: the record's fragments so far are garbage
       status_ = s;
       return s;
     }
@@ -56,10 +58,15 @@ Status Writer::AddRecord(const Slice& record) {
 
 Status Writer::Sync() {
   if (!status_.ok()) return status_;
-  // A failed fsync may have dropped dirty pages; a later success would not
-  // bring them back, so the failure is sticky too.
-  status_ = file_->Sync();
-  return status_;
+  return file_->Sync();
+}
+
+Status Writer::Rewind(uint64_t offset) {
+  offset_ = offset;
+  Status s = file_->Truncate(offset);
+  if (s.ok()) s = file_->Sync();
+  status_ = s;
+  return s;
 }
 
 }  // namespace shale::log

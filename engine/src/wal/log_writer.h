@@ -5,9 +5,18 @@
 // leader).
 //
 // Durability: AddRecord() only writes; nothing is durable before Sync()
-// returns OK (file_system.h contract 1). Errors are sticky: after a failed
-// write or sync the file's state is unknown, so every later call returns the
-// first error and the caller must switch to a new log.
+// returns OK (file_system.h contract 1).
+//
+// Errors are recoverable in place (a full disk must not end the log):
+//   1. A failed AddRecord may leave part of its record in the file past
+//      offset(), which stays where the record began. Until Rewind()
+//      succeeds, AddRecord and Sync return that error.
+//   2. A failed Sync changes nothing here; the caller decides whether the
+//      unsynced records can still be trusted (a later Sync retries), or cuts
+//      them off with Rewind().
+//   3. Rewind(offset) truncates the file to a record boundary and syncs it,
+//      so a record cut off never reappears after a crash, and every record
+//      before the boundary is durable.
 
 #ifndef SHALE_WAL_LOG_WRITER_H_
 #define SHALE_WAL_LOG_WRITER_H_
@@ -43,7 +52,17 @@ class Writer {
   // Makes every record added so far durable.
   Status Sync();
 
-  // Where the next record goes: the log's size in bytes so far.
+  // Drops everything from `offset` on: truncates the file there, syncs it,
+  // and writes the next record there. On error the writer needs a rewind
+  // (error 1 above) to `offset`, and the call may be retried.
+  // REQUIRES: offset <= offset(), and offset was offset() at some earlier
+  // time (a record boundary).
+  Status Rewind(uint64_t offset);
+
+  // True after a failed AddRecord or Rewind, until a Rewind succeeds.
+  bool needs_rewind() const { return !status_.ok(); }
+
+  // Where the next record goes: the end of the last complete record.
   uint64_t offset() const { return offset_; }
   uint64_t log_number() const { return log_number_; }
 
@@ -54,7 +73,7 @@ class Writer {
   File* const file_;
   const uint64_t log_number_;
   uint64_t offset_;
-  Status status_;    // first error, sticky
+  Status status_;    // non-OK: bytes past offset_ may exist; why (error 1)
   std::string buf_;  // one fragment (plus trailer padding), written with one WriteAt
 };
 

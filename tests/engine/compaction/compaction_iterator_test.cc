@@ -7,12 +7,12 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <random>
 #include <sstream>
 
 #include "compaction_test_helpers.h"
+#include "datadriven.h"
 
 namespace shale {
 namespace {
@@ -71,70 +71,8 @@ std::string RunCompact(const std::string& command, const std::vector<std::string
   return out;
 }
 
-struct Case {
-  std::vector<std::string> preamble;
-  std::string command;
-  std::vector<std::string> input;
-  std::string expected;
-  int line = 0;
-};
-
-std::vector<Case> ParseCases(const std::string& path) {
-  std::ifstream file(path);
-  INFO(path);
-  REQUIRE(file.good());
-  std::vector<Case> cases;
-  Case c;
-  enum { kPreamble, kInput, kExpected } state = kPreamble;
-  std::string line;
-  for (int n = 1; std::getline(file, line); n++) {
-    if (state == kPreamble) {
-      if (line.empty() || line[0] == '#') {
-        c.preamble.push_back(line);
-      } else {
-        c.command = line;
-        c.line = n;
-        state = kInput;
-      }
-    } else if (state == kInput) {
-      if (line == "----") state = kExpected;
-      else c.input.push_back(line);
-    } else if (line.empty()) {
-      cases.push_back(std::move(c));
-      c = Case();
-      state = kPreamble;
-    } else {
-      c.expected += line + "\n";
-    }
-  }
-  REQUIRE(state != kInput);
-  if (state == kExpected) cases.push_back(std::move(c));
-  return cases;
-}
-
 TEST_CASE("compaction iterator: data-driven pictures", "[compaction]") {
-  const std::string path = test::TestdataPath("compaction", "compaction_iterator.txt");
-  std::vector<Case> cases = ParseCases(path);
-  REQUIRE(cases.size() > 10);
-  const bool rewrite = std::getenv("SHALE_REWRITE_TESTDATA") != nullptr;
-  std::string rewritten;
-  for (Case& c : cases) {
-    const std::string actual = RunCompact(c.command, c.input);
-    if (rewrite) {
-      for (const std::string& l : c.preamble) rewritten += l + "\n";
-      rewritten += c.command + "\n";
-      for (const std::string& l : c.input) rewritten += l + "\n";
-      rewritten += "----\n" + actual + "\n";
-    } else {
-      INFO(path << ":" << c.line << ": " << c.command);
-      CHECK(actual == c.expected);
-    }
-  }
-  if (rewrite) {
-    std::ofstream out(path, std::ios::trunc);
-    out << rewritten;
-    REQUIRE(out.good());
-  }
+  test::RunDataDrivenFile(test::TestdataPath("compaction", "compaction_iterator.txt"), 11, RunCompact);
 }
 
 TEST_CASE("compaction iterator: forward only", "[compaction]") {

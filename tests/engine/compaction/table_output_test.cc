@@ -349,3 +349,31 @@ TEST_CASE("table output: writes are paced by the rate limiter", "[compaction]") 
 
 }  // namespace
 }  // namespace shale
+
+namespace shale {
+namespace {
+
+TEST_CASE("table output: max_files stops cutting; the last file takes the rest", "[compaction]") {
+  const std::vector<test::Entry> input = MakeInput(11, 200, 20);
+  std::vector<FileMetaData> unlimited, limited;
+  {
+    Fixture f;
+    test::VectorIterator it(input);
+    REQUIRE_OK(WriteTables(&it, f.options, f.new_file, &unlimited));
+  }
+  REQUIRE(unlimited.size() > 4);
+  Fixture f;
+  f.options.max_files = 3;
+  test::VectorIterator it(input);
+  REQUIRE_OK(WriteTables(&it, f.options, f.new_file, &limited));
+  REQUIRE(limited.size() == 3);
+  REQUIRE(f.created.size() == 3);
+  REQUIRE(limited[2].file_size > 2 * f.options.target_file_size);
+  uint64_t entries = 0;
+  for (const FileMetaData& m : limited) entries += m.num_entries;
+  REQUIRE(entries == input.size());
+  REQUIRE(limited.back().largest.Encode() == unlimited.back().largest.Encode());
+}
+
+}  // namespace
+}  // namespace shale

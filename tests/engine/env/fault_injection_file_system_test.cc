@@ -241,3 +241,35 @@ TEST_CASE("fault fs: rules and counters hold under concurrent calls", "[env]") {
 #endif
 
 }  // namespace shale
+
+namespace shale {
+
+TEST_CASE("fault fs: a space budget makes writes short and NoSpace until space is given back", "[env]") {
+  MemoryFileSystem mem;
+  FaultInjectionFileSystem fs(&mem);
+  std::unique_ptr<File> a, b;
+  REQUIRE_OK(fs.Open("/a", OpenMode::kCreate, &a));
+  REQUIRE_OK(a->Append("0123456789"));  // before the budget: not counted
+  fs.SetSpaceBudget(8);
+  REQUIRE(fs.SpaceBudgetLeft() == 8);
+  REQUIRE_OK(fs.Open("/b", OpenMode::kCreate, &b));
+  REQUIRE_OK(b->Append("abc"));
+  REQUIRE(b->Append("defghij").IsNoSpace());  // 5 of 7 bytes fit
+  REQUIRE(Contents(&mem, "/b") == "abcdefgh");
+  REQUIRE(fs.SpaceBudgetLeft() == 0);
+  REQUIRE_OK(a->WriteAt(2, "XY"));  // overwriting needs no space
+  REQUIRE(a->WriteAt(9, "zz").IsNoSpace());
+  REQUIRE(Contents(&mem, "/a") == "01XY45678z");  // the byte that needed no space was written
+  REQUIRE(b->Truncate(20).IsNoSpace());
+  REQUIRE_OK(b->Truncate(4));  // gives 4 back
+  REQUIRE(fs.SpaceBudgetLeft() == 4);
+  REQUIRE_OK(fs.Remove("/a"));  // gives its 10 bytes back
+  REQUIRE(fs.SpaceBudgetLeft() == 14);
+  REQUIRE_OK(b->Append(std::string(14, 'q')));
+  REQUIRE(b->Append("x").IsNoSpace());
+  fs.ClearSpaceBudget();
+  REQUIRE(fs.SpaceBudgetLeft() == UINT64_MAX);
+  REQUIRE_OK(b->Append(std::string(100, 'x')));
+}
+
+}  // namespace shale

@@ -263,6 +263,51 @@ TEST_CASE("memory fs: counts syncs and synced bytes", "[env]") {
   REQUIRE(fs.SyncDirCount() == 1);
 }
 
+TEST_CASE("memory fs: a capacity makes writes short and NoSpace until space is freed", "[env]") {
+  MemoryFileSystem fs;
+  REQUIRE_OK(fs.CreateDir("/d"));
+  std::unique_ptr<File> a, b;
+  REQUIRE_OK(fs.Open("/d/a", OpenMode::kCreate, &a));
+  REQUIRE_OK(a->Append("0123456789"));
+  fs.SetCapacity(16);
+  REQUIRE(fs.UsedBytes() == 10);
+  REQUIRE_OK(fs.Open("/d/b", OpenMode::kCreate, &b));  // an empty file costs nothing
+  REQUIRE_OK(b->Append("abcd"));
+  Status s = b->Append("efghij");  // 2 of 6 bytes fit
+  REQUIRE(s.IsNoSpace());
+  REQUIRE(Contents(&fs, "/d/b") == "abcdef");
+  REQUIRE(fs.UsedBytes() == 16);
+  REQUIRE_OK(a->WriteAt(0, "ABCD"));  // overwriting in place needs no space
+  REQUIRE(b->WriteAt(10, "x").IsNoSpace());
+  REQUIRE(b->Truncate(20).IsNoSpace());
+  REQUIRE(Contents(&fs, "/d/b") == "abcdef");
+  REQUIRE_OK(b->Truncate(2));  // shrinking frees space
+  REQUIRE_OK(b->Append("1234"));
+  REQUIRE(b->Append("5678901").IsNoSpace());
+  REQUIRE_OK(fs.Remove("/d/a"));  // removing frees it, even with a handle open
+  REQUIRE(fs.UsedBytes() == 6);
+  REQUIRE_OK(b->Append("5678901"));
+  REQUIRE(Contents(&fs, "/d/b") == "ab12345678901");
+  fs.SetCapacity(0);
+  REQUIRE_OK(b->Append(std::string(100, 'z')));
+}
+
+TEST_CASE("memory fs: a crash keeps the capacity and counts what survived", "[env]") {
+  MemoryFileSystem fs;
+  REQUIRE_OK(fs.CreateDir("/d"));
+  auto f = Write(&fs, "/d/f", "12345");
+  REQUIRE_OK(fs.SyncDir("/d"));
+  REQUIRE_OK(fs.SyncDir("/"));
+  REQUIRE_OK(f->Append("678"));
+  fs.SetCapacity(8);
+  fs.SimulateCrash(1, CrashMode::kDropUnsynced);
+  REQUIRE(fs.UsedBytes() == 5);
+  std::unique_ptr<File> g;
+  REQUIRE_OK(fs.Open("/d/f", OpenMode::kReadWrite, &g));
+  REQUIRE(g->Append("6789").IsNoSpace());
+  REQUIRE(Contents(&fs, "/d/f") == "12345678");
+}
+
 #if !SHALE_SINGLE_THREADED
 TEST_CASE("memory fs: writers on many files and a crash copier run together", "[env]") {
   MemoryFileSystem fs;

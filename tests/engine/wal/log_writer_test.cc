@@ -138,31 +138,49 @@ class FailingFile final : public File {
   File* base_;
 };
 
-TEST_CASE("log writer: errors are sticky", "[wal]") {
-  LogFile f("sticky");
+TEST_CASE("log writer: a failed append refuses more records until Rewind cuts it off", "[wal]") {
+  LogFile f("rewind-append");
   FailingFile failing(f.file());
   Writer writer(&failing, 1);
   REQUIRE_OK(writer.AddRecord("one"));
   REQUIRE_OK(writer.Sync());
+  const uint64_t end_of_one = writer.offset();
   failing.fail_writes = true;
-  REQUIRE(writer.AddRecord("two").IsIOError());
+  // Large enough to span blocks: some fragments may be written before the failure.
+  REQUIRE(writer.AddRecord(Record(3 * kBlockSize, 2)).IsIOError());
+  REQUIRE(writer.offset() == end_of_one);
+  REQUIRE(writer.needs_rewind());
   failing.fail_writes = false;
-  // The file may hold part of "two": the writer refuses to go on.
+  // The file may hold part of the record: nothing goes on until it is cut.
   REQUIRE(writer.AddRecord("three").IsIOError());
   REQUIRE(writer.Sync().IsIOError());
-  REQUIRE(ReadAll(f.file(), 1).records == std::vector<std::string>{"one"});
+  failing.fail_writes = true;
+  REQUIRE(writer.Rewind(writer.offset()).IsIOError());  // the sync of the rewind fails
+  REQUIRE(writer.needs_rewind());
+  failing.fail_writes = false;
+  REQUIRE_OK(writer.Rewind(writer.offset()));
+  REQUIRE(!writer.needs_rewind());
+  REQUIRE(f.Size() == end_of_one);
+  REQUIRE_OK(writer.AddRecord("three"));
+  REQUIRE(ReadAll(f.file(), 1).records == std::vector<std::string>{"one", "three"});
 }
 
-TEST_CASE("log writer: a failed sync is sticky", "[wal]") {
-  LogFile f("sticky-sync");
+TEST_CASE("log writer: a failed sync is retried; Rewind drops records past a boundary", "[wal]") {
+  LogFile f("rewind-sync");
   FailingFile failing(f.file());
   Writer writer(&failing, 1);
   REQUIRE_OK(writer.AddRecord("one"));
   failing.fail_writes = true;
   REQUIRE(writer.Sync().IsIOError());
   failing.fail_writes = false;
-  REQUIRE(writer.Sync().IsIOError());
-  REQUIRE(writer.AddRecord("two").IsIOError());
+  REQUIRE_OK(writer.Sync());  // the caller decides whether to trust the records; the writer goes on
+  REQUIRE_OK(writer.AddRecord("two"));
+  const uint64_t end_of_two = writer.offset();
+  REQUIRE_OK(writer.AddRecord(Record(kBlockSize + 5, 3)));  // its sync "failed": the caller cuts it off
+  REQUIRE_OK(writer.Rewind(end_of_two));
+  REQUIRE(writer.offset() == end_of_two);
+  REQUIRE_OK(writer.AddRecord("four"));
+  REQUIRE(ReadAll(f.file(), 1).records == std::vector<std::string>{"one", "two", "four"});
 }
 
 }  // namespace
