@@ -91,8 +91,9 @@ class DB {
   // stay in the DB, marked as being compacted; the output file numbers are
   // reserved (persisted in the manifest, so never reused, even after a
   // reopen). Trivial moves need no job: they are applied here. NotFound when
-  // no compaction is due, or while another job is outstanding (one at a
-  // time, like the DB's own compactions).
+  // no compaction is due (also when the moves applied were all that was),
+  // or while another job is outstanding (one at a time, like the DB's own
+  // compactions).
   virtual Status PickCompactionJob(std::string* job) = 0;
   // Runs a job: reads its input tables from `fs` (read-only), merges them,
   // writes, syncs and verifies the outputs, syncs the directory, and

@@ -143,7 +143,7 @@ class DBImpl final : public DB {
   Status MakeRoomForWrite(bool force);
   WriteBatch* BuildGroup(Writer** last);
   Status WriteToWal(const WriteBatch& batch, bool sync, bool* rewound);
-  Status SyncWal();
+  Status SyncOrRewindWal();
   void RecordWalError(const Status& s);
   Status SyncAsLeader();
   void ScheduleGroupSync();

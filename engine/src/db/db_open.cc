@@ -336,7 +336,7 @@ Status DBImpl::Close() {
   while (bg_running_) bg_cv_.Wait();
   closed_ = true;
   Status s;
-  if (wal_ != nullptr && (oldest_unsynced_micros_ != 0 || wal_->needs_rewind())) s = SyncWal();
+  if (wal_ != nullptr && (oldest_unsynced_micros_ != 0 || wal_->needs_rewind())) s = SyncOrRewindWal();
   if (wal_file_ != nullptr) {
     Status c = wal_file_->Close();
     if (s.ok()) s = c;

@@ -224,7 +224,7 @@ Status DBImpl::WriteToWal(const WriteBatch& batch, bool sync, bool* rewound) {
 
 // REQUIRES: the caller holds the writer slot (head of writers_, or Close).
 // Makes everything written to the WAL durable, finishing a pending rewind.
-Status DBImpl::SyncWal() {
+Status DBImpl::SyncOrRewindWal() {
   stats_.wal_syncs++;
   return wal_->needs_rewind() ? wal_->Rewind(wal_->offset()) : wal_->Sync();
 }
@@ -257,7 +257,7 @@ Status DBImpl::SyncAsLeader() {
   Status s = bg_error_;
   if (s.ok() && (oldest_unsynced_micros_ != 0 || wal_->needs_rewind())) {
     mu_.Unlock();
-    s = SyncWal();
+    s = SyncOrRewindWal();
     mu_.Lock();
     if (s.ok()) {
       oldest_unsynced_micros_ = 0;
@@ -363,7 +363,7 @@ Status DBImpl::MakeRoomForWrite(bool force) {
       if (force && mem_->Empty()) return Status::OK();
       // Invariant 6: a WAL is synced when it is retired.
       if (oldest_unsynced_micros_ != 0 || wal_->needs_rewind()) {
-        Status s = SyncWal();
+        Status s = SyncOrRewindWal();
         if (!s.ok()) {
           RecordWalError(s);
           return s;
