@@ -87,6 +87,33 @@ test('compactions run in the compaction worker; every key reads back after reope
   }
 });
 
+test('writers stopped by a full L0 wait for the worker and retry: no ABORTED, calls still apply in order', async () => {
+  const db = await open(join(root, 'stall'), { writeBufferSize: 64 << 10 });
+  try {
+    // Everything in flight at once: flushes outpace the worker until L0 stops writes.
+    const writes = [];
+    const probes = [];
+    for (let b = 0; b < 80; b++) {
+      const ops = [{ type: 'put', key: 'probe', value: String(b) }];
+      for (let i = 0; i < 700; i++) ops.push({ type: 'put', key: crashKey(b, i), value: crashValue(b, i) });
+      writes.push(db.batch(ops));
+      if (b % 10 === 9) probes.push(db.get('probe', { as: 'string' }).then((v) => [b, v]));
+    }
+    await Promise.all(writes);
+    for (const [b, v] of await Promise.all(probes)) assert.equal(v, String(b), `the get issued after batch ${b}`);
+    const stats = await settle(db);
+    const stops = Number(/(\d+) stops/.exec(stats.text)?.[1] ?? 0);
+    console.log(`stall test: ${/stalls:.*$/m.exec(stats.text)?.[0]}; ${workerLine(stats)}`);
+    assert.ok(stops > 0, 'writers were stopped by L0');
+    // Some of them (engine: ABORTED "writes stopped") waited for the worker and were retried.
+    assert.ok(Number(/write-waits=(\d+)/.exec(workerLine(stats))?.[1]) > 0, workerLine(stats));
+    const values = await db.getMany([...Array(700).keys()].map((i) => crashKey(79, i)));
+    values.forEach((v, i) => assert.deepEqual(v, crashValue(79, i)));
+  } finally {
+    await db.close();
+  }
+});
+
 /** Count, p50, p99 and max of latencies in ms. */
 function summary(latencies) {
   const sorted = [...latencies].sort((a, b) => a - b);

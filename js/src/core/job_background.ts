@@ -48,6 +48,8 @@ export interface JobCounts {
   stale: number;
   /** Runs or installs that failed; the job was abandoned. */
   failed: number;
+  /** Times a write stopped by L0 waited here for a job (makeRoom). */
+  writeWaits: number;
 }
 
 const statusOfCode: Record<string, number> = {
@@ -78,7 +80,7 @@ export class JobBackground implements BackgroundRunner {
   private failuresInARow = 0;
   private stopped = false;
   private lastError = '';
-  readonly counts: JobCounts = { picked: 0, installed: 0, stale: 0, failed: 0 };
+  readonly counts: JobCounts = { picked: 0, installed: 0, stale: 0, failed: 0, writeWaits: 0 };
 
   constructor(
     work: BackgroundWork,
@@ -120,6 +122,7 @@ export class JobBackground implements BackgroundRunner {
 
   async makeRoom(): Promise<boolean> {
     if (this.stopped) return false;
+    this.counts.writeWaits++;
     if (!this.running) {
       const err = this.pickAndRun();
       if (err) throw err;
@@ -134,7 +137,7 @@ export class JobBackground implements BackgroundRunner {
     const c = this.counts;
     const state = this.runningJob ? 'running' : 'idle';
     const error = this.lastError ? ` last-error="${this.lastError}"` : '';
-    return `compaction-worker on (${state}) jobs picked=${c.picked} installed=${c.installed} stale=${c.stale} failed=${c.failed}${error}`;
+    return `compaction-worker on (${state}) jobs picked=${c.picked} installed=${c.installed} stale=${c.stale} failed=${c.failed} write-waits=${c.writeWaits}${error}`;
   }
 
   private schedulePick(): void {
