@@ -87,6 +87,7 @@ function withPoolMaintenance(pool: OpfsPoolHost, inner: BackgroundRunnerFactory 
       ...(runner.close && { close: () => runner.close!() }),
       ...(runner.makeRoom && { makeRoom: () => runner.makeRoom!() }),
       ...(runner.describe && { describe: () => runner.describe!() }),
+      ...(runner.compacting && { compacting: () => runner.compacting!() }),
     };
   };
 }

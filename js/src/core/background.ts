@@ -36,6 +36,8 @@ export interface BackgroundRunner {
   makeRoom?(): Promise<boolean>;
   /** One line for `stats().text` about where background work runs. */
   describe?(): string;
+  /** True while a compaction runs elsewhere (the engine then reports none pending). */
+  compacting?(): boolean;
 }
 
 /** The engine's compaction-job calls on one open database (engine.ts), for runners that run jobs elsewhere. */

@@ -133,6 +133,10 @@ export class JobBackground implements BackgroundRunner {
     return !this.stopped;
   }
 
+  compacting(): boolean {
+    return this.running !== undefined;
+  }
+
   describe(): string {
     const c = this.counts;
     const state = this.runningJob ? 'running' : 'idle';

@@ -341,7 +341,8 @@ export class LocalBackend implements Backend {
       readAmplification: Number(prop('shale.read-amplification')) || 0,
       spaceAmplification: lastLevelBytes > 0 ? Math.max(1, totalBytes / lastLevelBytes) : 1,
       cacheHitRate: hitRate ? Number(hitRate[1]) : 0,
-      compactionPending: prop('shale.compaction-pending') === '1',
+      // A job running in a compaction worker is pending until installed.
+      compactionPending: prop('shale.compaction-pending') === '1' || this.background.compacting?.() === true,
       flushes: flushes ? Number(flushes[1]) : 0,
       compactions: compactions ? Number(compactions[1]) : 0,
       text: this.background.describe ? `${text.replace(/\n?$/, '\n')}${this.background.describe()}\n` : text,
