@@ -23,6 +23,8 @@ function spawn(name: string): JobPort {
   const exitListeners: ((reason: string) => void)[] = [];
   worker.addEventListener('error', (event) => {
     event.preventDefault();
+    // An uncaught error may leave it running with lent files open: end it before anyone takes them back.
+    worker.terminate();
     for (const l of exitListeners) l(`failed: ${event.message || 'it could not start'}`);
   });
   return {
