@@ -25,8 +25,15 @@ serveJobs(port, async () => {
   const engine = await loadEmscriptenEngine(host, 'opfs');
   return async (request: JobRequest) => {
     await host.begin(request.files as JobFileMap);
+    const start = performance.now();
     try {
-      return engine.runCompactionJob(request.job);
+      const result = engine.runCompactionJob(request.job);
+      const { calls, bytes, micros } = host.reads;
+      const mb = bytes / 2 ** 20;
+      const info =
+        `${(performance.now() - start).toFixed(0)} ms, inputs read through getFile()+FileReaderSync: ` +
+        `${mb.toFixed(1)} MiB in ${calls} reads, ${(micros / 1000).toFixed(0)} ms (${(mb / Math.max(micros / 1e6, 1e-6)).toFixed(0)} MiB/s)`;
+      return { result, info };
     } finally {
       host.end();
     }

@@ -72,5 +72,6 @@ export function opfsJobRunner(client: JobWorkerClient, engine: Engine, pool: Opf
       }
     },
     terminate: () => client.terminate(),
+    info: () => client.lastInfo,
   };
 }

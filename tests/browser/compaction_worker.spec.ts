@@ -179,6 +179,7 @@ test('gets keep answering during a large compaction in the worker (latency print
         missing,
         compactions: after.compactions - before.compactions,
         totalBytes: after.totalBytes,
+        worker: cw.workerLine(after),
       };
     }, compactionWorker);
   const on = await measure(true);

@@ -38,6 +38,8 @@ export interface JobRunner {
   run(job: Uint8Array): Promise<Uint8Array>;
   /** Ends the worker at once, mid-job if need be. */
   terminate(): Promise<void>;
+  /** A line about the last job's I/O, if the worker reports one. */
+  info?(): string;
 }
 
 /** Counts of what the runner did, for stats().text and tests. */
@@ -141,7 +143,8 @@ export class JobBackground implements BackgroundRunner {
     const c = this.counts;
     const state = this.runningJob ? 'running' : 'idle';
     const error = this.lastError ? ` last-error="${this.lastError}"` : '';
-    return `compaction-worker on (${state}) jobs picked=${c.picked} installed=${c.installed} stale=${c.stale} failed=${c.failed} write-waits=${c.writeWaits}${error}`;
+    const info = this.runner.info?.() ? ` last-job: ${this.runner.info()}` : '';
+    return `compaction-worker on (${state}) jobs picked=${c.picked} installed=${c.installed} stale=${c.stale} failed=${c.failed} write-waits=${c.writeWaits}${info}${error}`;
   }
 
   private schedulePick(): void {

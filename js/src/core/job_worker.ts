@@ -6,7 +6,8 @@
  *   engine worker → compaction worker:  { id, op: 'run', job, ...platform fields }
  *   compaction worker → engine worker:  { ready: true } once its engine loaded
  *                                       (or { ready: false, error }), then
- *                                       { id, ok: true, result } | { id, ok: false, error }
+ *                                       { id, ok: true, result, info? } | { id, ok: false, error }
+ *                                       (info: what the job's I/O cost, for people)
  *
  * Job and result bytes are opaque here (the engine's wire format); their
  * buffers are transferred. One job is in flight at a time (JobBackground),
@@ -36,7 +37,7 @@ export interface JobRequest {
   job: Uint8Array;
 }
 
-type Reply = { id: number; ok: true; result: Uint8Array } | { id: number; ok: false; error: SerializedError };
+type Reply = { id: number; ok: true; result: Uint8Array; info?: string } | { id: number; ok: false; error: SerializedError };
 type Ready = { ready: true } | { ready: false; error: SerializedError };
 
 interface Pending {
@@ -50,6 +51,8 @@ export class JobWorkerClient {
   private nextId = 1;
   private terminated = false;
   private generation = 0;
+  /** The `info` of the last successful job, if its worker reported one. */
+  lastInfo = '';
 
   /** `spawn` starts a compaction worker (throws when none can be started). */
   constructor(private readonly spawn: () => JobPort) {}
@@ -114,7 +117,10 @@ export class JobWorkerClient {
         const p = this.pending.get(reply.id);
         if (!p) return;
         this.pending.delete(reply.id);
-        if (reply.ok) p.resolve(reply.result);
+        if (reply.ok) {
+          if (reply.info) this.lastInfo = reply.info;
+          p.resolve(reply.result);
+        }
         else p.reject(deserializeError(reply.error));
       });
       port.onExit((reason) => {
@@ -133,8 +139,11 @@ export class JobWorkerClient {
   }
 }
 
-/** The engine of a compaction worker: runs one job, returns the result bytes (throws ShaleError). */
-export type JobHandler = (request: JobRequest) => Uint8Array | Promise<Uint8Array>;
+/** What a job handler returns: the result bytes, optionally with a line about its I/O. */
+export type JobOutput = Uint8Array | { result: Uint8Array; info: string };
+
+/** The engine of a compaction worker: runs one job (throws ShaleError). */
+export type JobHandler = (request: JobRequest) => JobOutput | Promise<JobOutput>;
 
 /** What a compaction worker needs of its parent port. */
 export interface ParentPort {
@@ -156,8 +165,9 @@ export function serveJobs(port: ParentPort, load: () => Promise<JobHandler>): vo
     const run = await handler;
     for (let request = queue.shift(); request; request = queue.shift()) {
       try {
-        const result = await run(request);
-        port.postMessage({ id: request.id, ok: true, result }, [result.buffer as ArrayBuffer]);
+        const output = await run(request);
+        const { result, info } = output instanceof Uint8Array ? { result: output, info: undefined } : output;
+        port.postMessage({ id: request.id, ok: true, result, info }, [result.buffer as ArrayBuffer]);
       } catch (err) {
         port.postMessage({ id: request.id, ok: false, error: serializeError(err) });
       }

@@ -7,7 +7,8 @@
  * other ways, prepared asynchronously before the (synchronous) job runs:
  *   - inputs (immutable tables): `getFile()` snapshots of their pool files,
  *     read synchronously with FileReaderSync through a read-ahead window
- *     (a job reads each table front to back after its footer and index);
+ *     (a job reads each table front to back after its footer and index; a
+ *     table up to 4 MiB is read in one call, as each call costs ~1 ms);
  *   - outputs: pool files the engine worker lent (closed its handles on
  *     them, opfs_pool_host.ts lend()); this worker opens sync handles,
  *     writes the pool header (pool_header.ts, with the generation lent
@@ -59,7 +60,10 @@ interface HandleCreator extends FileSystemFileHandle {
   createSyncAccessHandle(): Promise<SyncAccessHandle>;
 }
 
-const READ_AHEAD = 1 << 20;
+/** Bytes read per FileReaderSync call, at least (a job reads each table front to back). */
+const READ_AHEAD = 2 << 20;
+/** Tables up to this size (with their pool header) are read in one call. */
+const WHOLE_FILE = 4 << 20;
 
 /** Counters of one job's reads, for the worker's report. */
 export interface ReadStats {
@@ -173,19 +177,21 @@ export class OpfsJobHost implements FileHost {
     if (end <= at) return 0;
     if (at < inp.windowStart || end > inp.windowStart + inp.window.length) {
       const start = performance.now();
-      const to = Math.min(inp.file.size, at + Math.max(READ_AHEAD, end - at));
+      // Each FileReaderSync call costs ~1 ms besides the bytes: a small table is read whole.
+      const from = inp.file.size <= WHOLE_FILE ? HEADER_SIZE : at;
+      const to = Math.min(inp.file.size, from + Math.max(READ_AHEAD, end - from));
       try {
-        inp.window = new Uint8Array(this.reader!.readAsArrayBuffer(inp.file.slice(at, to)));
+        inp.window = new Uint8Array(this.reader!.readAsArrayBuffer(inp.file.slice(from, to)));
       } catch (err) {
         throw new HostError(StatusCode.IO_ERROR, `reading ${this.fds.get(fd)?.path}: ${(err as Error)?.message ?? err}`);
       }
-      inp.windowStart = at;
+      inp.windowStart = from;
       this.reads.calls++;
-      this.reads.bytes += to - at;
+      this.reads.bytes += to - from;
       this.reads.micros += (performance.now() - start) * 1000;
     }
-    const from = at - inp.windowStart;
-    dest.set(inp.window.subarray(from, from + (end - at)));
+    const offsetInWindow = at - inp.windowStart;
+    dest.set(inp.window.subarray(offsetInWindow, offsetInWindow + (end - at)));
     return end - at;
   }
 
