@@ -187,7 +187,11 @@ test('foreground gets keep answering during a large compaction in the worker (la
   assert.ok(on.duringJob.gets > 0, 'gets were answered while a job ran in the worker');
 });
 
-/** Runs the writer until it reports a running job after at least `minAcks` batches, then SIGKILLs it. */
+/**
+ * Runs the writer until it reports a running job after at least `minAcks`
+ * batches, then SIGKILLs it; resolves with the last acknowledged batch and
+ * whether a job was running at the kill.
+ */
 function writeUntilCompacting(dir, minAcks) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [new URL('./fixtures/compaction_crash_writer.mjs', import.meta.url).pathname, dir], {
@@ -195,6 +199,7 @@ function writeUntilCompacting(dir, minAcks) {
     });
     let acked = -1;
     let killedRunning = false;
+    let running = false;
     let buffered = '';
     let stderr = '';
     child.stdout.setEncoding('utf8');
@@ -207,6 +212,7 @@ function writeUntilCompacting(dir, minAcks) {
         if (what === 'ack') acked = Number(n);
         if (what === 'running' && acked >= minAcks && !killedRunning) {
           killedRunning = true;
+          running = true;
           child.kill('SIGKILL');
         }
       }
@@ -219,14 +225,15 @@ function writeUntilCompacting(dir, minAcks) {
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (signal !== 'SIGKILL') reject(new Error(`writer exited with ${code}: ${stderr}`));
-      else resolve(acked);
+      else resolve({ acked, running });
     });
   });
 }
 
 test('crash: SIGKILL of engine and compaction worker mid-compaction; reopen has every acknowledged write and no orphan', async () => {
   const dir = join(root, 'crash');
-  const acked = await writeUntilCompacting(dir, 40);
+  const { acked, running } = await writeUntilCompacting(dir, 40);
+  assert.ok(running, 'killed while a job ran in the compaction worker');
   const tablesAtCrash = sstFiles(dir);
   const db = await open(dir, { createIfMissing: false });
   try {
