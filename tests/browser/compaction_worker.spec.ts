@@ -47,8 +47,20 @@ test.beforeEach(async ({ page }) => {
         const names: string[] = [];
         for await (const [, handle] of (dir as any).entries()) {
           if (handle.kind !== 'file') continue;
-          const file: File = await handle.getFile();
-          const header = w.raw.parseHeader(new Uint8Array(await file.slice(0, 4096).arrayBuffer()));
+          // A snapshot of a file still being written (a terminated worker's last
+          // writes land asynchronously) cannot be read: take a new one.
+          let file: File = await handle.getFile();
+          let head: ArrayBuffer | undefined;
+          for (let attempt = 0; head === undefined; attempt++) {
+            try {
+              head = await file.slice(0, 4096).arrayBuffer();
+            } catch (err) {
+              if ((err as DOMException)?.name !== 'NotReadableError' || attempt > 50) throw err;
+              await new Promise((r) => setTimeout(r, 20));
+              file = await handle.getFile();
+            }
+          }
+          const header = w.raw.parseHeader(new Uint8Array(head));
           if (header?.crcOk && header.name.endsWith('.sst') && file.size >= 4096) names.push(header.name);
         }
         return names.sort();
