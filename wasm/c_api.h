@@ -57,8 +57,8 @@
 // shale_db_open flags.
 constexpr uint32_t kShaleOpenCreateIfMissing = 1u << 0;
 constexpr uint32_t kShaleOpenErrorIfExists = 1u << 1;
-// Flushes and compactions run as jobs the host executes elsewhere (the
-// compaction worker). Reserved: NotSupported until Options has it.
+// Compactions run as jobs the host executes elsewhere (the compaction
+// worker; Options::external_compactions); flushes stay in-process.
 constexpr uint32_t kShaleOpenExternalCompactions = 1u << 2;
 
 // shale_iter_new flags.

@@ -110,9 +110,6 @@ using namespace shale;  // NOLINT: the exported functions below are extern "C"
 SHALE_EXPORT(shale_db_open)
 int32_t shale_db_open(const char* path, uint32_t path_len, uint32_t flags, uint32_t durability,
                       double block_cache_bytes, double write_buffer_size, uint32_t* db) {
-  if ((flags & kShaleOpenExternalCompactions) != 0) {
-    return FinishCall(Status::NotSupported("external compactions are not available in this build"));
-  }
   if (durability > static_cast<uint32_t>(Durability::kRelaxed)) {
     return FinishCall(Status::InvalidArgument("unknown durability " + std::to_string(durability)));
   }
@@ -120,6 +117,7 @@ int32_t shale_db_open(const char* path, uint32_t path_len, uint32_t flags, uint3
   options.file_system = PlatformFileSystem();
   options.create_if_missing = (flags & kShaleOpenCreateIfMissing) != 0;
   options.error_if_exists = (flags & kShaleOpenErrorIfExists) != 0;
+  options.external_compactions = (flags & kShaleOpenExternalCompactions) != 0;
   options.durability = static_cast<Durability>(durability);
   options.block_cache_bytes = SizeArg(block_cache_bytes, options.block_cache_bytes);
   options.write_buffer_size = SizeArg(write_buffer_size, options.write_buffer_size);

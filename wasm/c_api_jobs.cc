@@ -9,9 +9,8 @@
 // and set only on success (*out null, *out_len 0 otherwise). DB handles are
 // the `shale::DB*` of shale_db_open (wasm32 pointers fit in a uint32).
 //
-// Error messages: this file returns codes only. Once c_api.h exposes the
-// shared last-error setter (shale::FinishCall, coming with c_api_db.cc),
-// Finish below should call it, so shale_last_error() covers these calls too.
+// Error messages: through shale::FinishCall, so shale_last_error() covers
+// these calls too.
 
 #include <cstdlib>
 #include <cstring>
@@ -24,7 +23,7 @@ namespace {
 
 shale::DB* DbOf(uint32_t handle) { return reinterpret_cast<shale::DB*>(static_cast<uintptr_t>(handle)); }
 
-int32_t Finish(const shale::Status& s) { return static_cast<int32_t>(s.code()); }
+int32_t Finish(const shale::Status& s) { return shale::FinishCall(s); }
 
 // Hands `bytes` to the caller as a malloc'ed buffer (shale_free).
 shale::Status CopyOut(const std::string& bytes, char** out, uint32_t* out_len) {

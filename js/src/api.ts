@@ -21,7 +21,7 @@ export interface OpenOptions {
   cacheSize?: number;
   /** Memtable size in bytes at which it is flushed (default 4 MiB). */
   writeBufferSize?: number;
-  /** Run flushes and compactions in a second worker (default true where workers exist). */
+  /** Run compactions in a second worker (default true where workers exist; flushes stay in the engine's worker). */
   compactionWorker?: boolean;
   /** When another tab, worker or process holds the database: wait for it instead of failing with LOCKED. */
   wait?: boolean;

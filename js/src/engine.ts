@@ -34,8 +34,19 @@ export interface EngineOpenOptions {
   cacheSize: number;
   /** Bytes; 0 keeps the engine default. */
   writeBufferSize: number;
-  /** Flushes and compactions run as jobs elsewhere (NOT_SUPPORTED until the engine has it). */
+  /**
+   * Compactions run as jobs the host runs elsewhere (pickCompactionJob ...);
+   * flushes stay in this instance. Set by the host that started a compaction worker.
+   */
   externalCompactions: boolean;
+  /** The open option `compactionWorker`: whether the host should try to start one. */
+  compactionWorker: boolean;
+}
+
+/** The files a compaction job reads and may write, as the engine's filesystem names them. */
+export interface JobFiles {
+  inputs: string[];
+  outputs: string[];
 }
 
 export interface IteratorSpec {
@@ -201,6 +212,57 @@ export class Engine {
   /** Runs due background work for about `budgetMicros`; true while work remains. */
   runBackground(db: number, budgetMicros: number): boolean {
     return this.raw.dbRunBackground(db, budgetMicros) !== 0;
+  }
+
+  // ---- compactions as jobs (engine/include/shale/db.h) ----
+
+  /** Reserves the most urgent compaction as job bytes; undefined when none is due (or one is outstanding). */
+  pickCompactionJob(db: number): Uint8Array | undefined {
+    this.ensureScratch(0);
+    const status = this.raw.dbPickCompactionJob(db, this.scratch, this.scratch + 4);
+    if (status === StatusCode.NOT_FOUND) return undefined;
+    this.check(status);
+    return this.takeMalloced();
+  }
+
+  /** Runs a job on this instance's filesystem; returns the result bytes. */
+  runCompactionJob(job: Uint8Array): Uint8Array {
+    const [j] = this.args(job);
+    this.check(this.raw.runCompactionJob(j, job.length, this.scratch, this.scratch + 4));
+    return this.takeMalloced();
+  }
+
+  /** Installs a result. Aborted: the job went stale and the engine abandoned it; other errors keep the reservation. */
+  installCompactionJob(db: number, result: Uint8Array): void {
+    const [r] = this.args(result);
+    this.check(this.raw.dbInstallCompactionJob(db, r, result.length));
+  }
+
+  /** Releases a job that will not be installed; `code` is the status code that ended it. */
+  abandonCompactionJob(db: number, job: Uint8Array, code: number): void {
+    const [j] = this.args(job);
+    this.check(this.raw.dbAbandonCompactionJob(db, j, job.length, code));
+  }
+
+  /** The input tables and reserved outputs of a job. */
+  compactionJobFiles(job: Uint8Array): JobFiles {
+    const [j] = this.args(job);
+    this.check(this.raw.compactionJobFiles(j, job.length, this.scratch, this.scratch + 4));
+    const files: JobFiles = { inputs: [], outputs: [] };
+    for (const line of decoder.decode(this.takeMalloced()).split('\n')) {
+      if (line.startsWith('in ')) files.inputs.push(line.slice(3));
+      else if (line.startsWith('out ')) files.outputs.push(line.slice(4));
+    }
+    return files;
+  }
+
+  /** Copies out and frees the malloc'ed (out-slot 0, length out-slot 1) buffer of the last call. */
+  private takeMalloced(): Uint8Array {
+    const ptr = this.u32(0);
+    const bytes = this.copyOut(ptr, this.u32(1));
+    this.raw.free(ptr);
+    this.shrink();
+    return bytes;
   }
 
   // ---- scratch buffer ----

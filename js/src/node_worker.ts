@@ -4,15 +4,22 @@
  * GUEST_DIR (so the engine sees nothing else of the host), opens the
  * database and serves it over the parent port (rpc/server.ts).
  *
- * Background work runs time-sliced in this thread between requests
- * (core/background.ts). A compaction worker thread, when the engine exposes
- * its job API, plugs in as the LocalBackend's `background` runner here.
+ * Compactions run in a second thread (node_compaction_worker.ts, its own
+ * wasm instance on the same directory) when the `compactionWorker` option
+ * is on (the default) and that thread starts: the database is then opened
+ * with external compactions and core/job_background.ts picks, ships and
+ * installs jobs. Flushes and group syncs run time-sliced in this thread
+ * between requests (core/background.ts), as does everything when there is
+ * no compaction worker.
  */
-import { parentPort } from 'node:worker_threads';
+import { Worker, parentPort } from 'node:worker_threads';
 
+import { JobBackground } from './core/job_background.js';
+import { type JobPort, JobWorkerClient } from './core/job_worker.js';
 import { LocalBackend } from './core/local_backend.js';
 import type { EngineOpenOptions } from './engine.js';
 import { loadWasiEngine } from './load_wasi.js';
+import type { NodeCompactionWorkerData } from './node_compaction_worker.js';
 import type { MessagePortLike } from './rpc/protocol.js';
 import { serveDatabase } from './rpc/server.js';
 
@@ -26,11 +33,61 @@ export interface NodeOpenArgs {
   engine: EngineOpenOptions;
 }
 
+/** A compaction worker thread for directory `dir`, as a JobPort. */
+function spawnCompactionWorker(dir: string): JobPort {
+  const data: NodeCompactionWorkerData = { dir, guestDir: GUEST_DIR };
+  const worker = new Worker(new URL('./node_compaction_worker.js', import.meta.url), {
+    name: 'shaledb-compaction',
+    workerData: data,
+    execArgv: [],
+  });
+  // The engine worker's own ref/unref decides whether the process stays alive.
+  worker.unref();
+  return {
+    postMessage: (message, transfer) => worker.postMessage(message, transfer as never),
+    onMessage: (listener) => worker.on('message', listener),
+    onExit: (listener) => {
+      worker.on('error', (err) => listener(`failed: ${err?.message ?? String(err)}`));
+      worker.on('exit', (code) => listener(`exited (code ${code})`));
+    },
+    terminate: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
+/** Starts the compaction worker; undefined when it cannot start (jobs then run inline). */
+async function startCompactionWorker(dir: string): Promise<JobWorkerClient | undefined> {
+  const client = new JobWorkerClient(() => spawnCompactionWorker(dir));
+  try {
+    await client.start();
+    return client;
+  } catch {
+    await client.terminate();
+    return undefined;
+  }
+}
+
 if (parentPort) {
   const port = parentPort;
   serveDatabase(port as unknown as MessagePortLike, async (args) => {
     const { dir, engine } = args as NodeOpenArgs;
-    const wasm = await loadWasiEngine({ [GUEST_DIR]: dir });
-    return LocalBackend.open(wasm, GUEST_DIR, engine);
+    const [wasm, client] = await Promise.all([
+      loadWasiEngine({ [GUEST_DIR]: dir }),
+      engine.compactionWorker ? startCompactionWorker(dir) : Promise.resolve(undefined),
+    ]);
+    if (!client) return LocalBackend.open(wasm, GUEST_DIR, { ...engine, externalCompactions: false });
+    try {
+      return LocalBackend.open(wasm, GUEST_DIR, { ...engine, externalCompactions: true }, {
+        background: (work, jobs) =>
+          new JobBackground(work, jobs, {
+            run: (job) => client.run({ op: 'run', job }, [job.buffer as ArrayBuffer]),
+            terminate: () => client.terminate(),
+          }),
+      });
+    } catch (err) {
+      await client.terminate();
+      throw err;
+    }
   });
 }

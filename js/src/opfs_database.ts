@@ -2,13 +2,17 @@
  * Opens a database on OPFS in this (dedicated worker) thread: the pool host,
  * the Emscripten engine over it, and a LocalBackend whose background work
  * runs time-sliced between requests, followed each time by the pool's
- * maintenance (spares created, removed files recycled). Used by the engine
- * worker (behind the page entry) and by `shaledb/worker`.
+ * maintenance (spares created, removed files recycled). Compactions run in
+ * a compaction worker (opfs_compaction.ts) when the `compactionWorker`
+ * option is on (the default) and one starts; otherwise inline too. Used by
+ * the engine worker (behind the page entry) and by `shaledb/worker`.
  *
  * The caller holds the database's Web Lock (web_lock.ts) for as long as the
  * returned backend is open.
  */
-import { type BackgroundRunnerFactory, InlineBackground } from './core/background.js';
+import { type BackgroundRunner, type BackgroundRunnerFactory, inlineBackground } from './core/background.js';
+import { JobBackground } from './core/job_background.js';
+import type { JobWorkerClient } from './core/job_worker.js';
 import type { Stats } from './api.js';
 import type { Backend, Chunk, DurabilityCode, IteratorSpec, ScanStart } from './core/backend.js';
 import { LocalBackend } from './core/local_backend.js';
@@ -17,6 +21,7 @@ import { IOError, InvalidArgumentError, LockedError, ShaleError, StatusCode, err
 import { HostError } from './hosts/file_host.js';
 import { OpfsPoolHost } from './hosts/opfs_pool_host.js';
 import { loadEmscriptenEngine } from './load_emscripten.js';
+import { opfsJobRunner, startOpfsCompactionWorker } from './opfs_compaction.js';
 
 /** Database names: what an OPFS folder name can be (1-200 characters, no slashes). */
 export function checkDatabaseName(name: unknown): string {
@@ -50,36 +55,39 @@ function toShaleError(err: unknown): unknown {
 }
 
 /**
- * Background slices as core/background.ts runs them, each followed by pool
+ * Background work as `inner` runs it (time-sliced inline by default, or with
+ * compactions in a compaction worker), each slice followed by pool
  * maintenance when due; a slice waits for spares instead of running dry.
  */
-function withPoolMaintenance(pool: OpfsPoolHost): BackgroundRunnerFactory {
+function withPoolMaintenance(pool: OpfsPoolHost, inner: BackgroundRunnerFactory = inlineBackground): BackgroundRunnerFactory {
   const maintain = () => {
     if (pool.needsMaintenance) void pool.maintain();
   };
-  return (work) => {
+  return (work, jobs) => {
     let waited = false;
-    const inline: InlineBackground = new InlineBackground((budget) => {
+    const runner: BackgroundRunner = inner((budget) => {
       // Wait once for maintenance; if it could not make spares, run anyway (the
       // engine takes NoSpace in a background job as transient).
       if (!waited && !pool.hasSpares(true)) {
         waited = true;
-        void pool.maintain().then(() => inline.kick());
+        void pool.maintain().then(() => runner.kick());
         return false;
       }
       waited = false;
       const more = work(budget);
       maintain();
       return more;
-    });
+    }, jobs);
     return {
       kick() {
-        inline.kick();
+        runner.kick();
         maintain();
       },
-      stop() {
-        inline.stop();
-      },
+      stop: () => runner.stop(),
+      ...(runner.close && { close: () => runner.close!() }),
+      ...(runner.makeRoom && { makeRoom: () => runner.makeRoom!() }),
+      ...(runner.describe && { describe: () => runner.describe!() }),
+      ...(runner.compacting && { compacting: () => runner.compacting!() }),
     };
   };
 }
@@ -191,9 +199,18 @@ export async function openOpfsBackend(name: string, engineOptions: EngineOpenOpt
     throw toShaleError(err);
   }
   let channel: BroadcastChannel | undefined;
+  let client: JobWorkerClient | undefined;
   try {
-    const engine = await loadEmscriptenEngine(pool, 'opfs');
-    const backend = LocalBackend.open(engine, name, engineOptions, { background: withPoolMaintenance(pool) });
+    const [engine, started] = await Promise.all([
+      loadEmscriptenEngine(pool, 'opfs'),
+      engineOptions.compactionWorker ? startOpfsCompactionWorker(name) : Promise.resolve(undefined),
+    ]);
+    client = started;
+    const jobRunner = client && opfsJobRunner(client, engine, pool);
+    const background = jobRunner
+      ? withPoolMaintenance(pool, (work, jobs) => new JobBackground(work, jobs, jobRunner))
+      : withPoolMaintenance(pool);
+    const backend = LocalBackend.open(engine, name, { ...engineOptions, externalCompactions: client !== undefined }, { background });
     if (test.testByteBudget !== undefined) {
       channel = new BroadcastChannel(`shaledb-test:${name}`);
       channel.onmessage = ({ data }) => pool.setByteBudget(data?.byteBudget ?? undefined);
@@ -201,6 +218,7 @@ export async function openOpfsBackend(name: string, engineOptions: EngineOpenOpt
     return new PoolBackend(backend, pool, () => channel?.close());
   } catch (err) {
     channel?.close();
+    await client?.terminate();
     await pool.dispose();
     throw err instanceof ShaleError ? err : toShaleError(err);
   }

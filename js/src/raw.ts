@@ -39,6 +39,13 @@ export interface RawEngine {
   dbSyncWal(db: number): number;
   /** Not a status: 1 while background work remains. */
   dbRunBackground(db: number, budgetMicros: number): number;
+
+  // Compactions as jobs (wasm/c_api_jobs.cc, c_api_job_files.cc): outputs are malloc'ed, freed with free().
+  runCompactionJob(job: number, jobLen: number, out: number, outLen: number): number;
+  dbPickCompactionJob(db: number, out: number, outLen: number): number;
+  dbInstallCompactionJob(db: number, result: number, resultLen: number): number;
+  dbAbandonCompactionJob(db: number, jobOrId: number, len: number, code: number): number;
+  compactionJobFiles(job: number, jobLen: number, out: number, outLen: number): number;
 }
 
 /** Which build and file backend a RawEngine runs on. */
@@ -68,6 +75,11 @@ export const rawExportNames = {
   dbGetProperty: 'shale_db_get_property',
   dbSyncWal: 'shale_db_sync_wal',
   dbRunBackground: 'shale_db_run_background',
+  runCompactionJob: 'shale_run_compaction_job',
+  dbPickCompactionJob: 'shale_db_pick_compaction_job',
+  dbInstallCompactionJob: 'shale_db_install_compaction_job',
+  dbAbandonCompactionJob: 'shale_db_abandon_compaction_job',
+  compactionJobFiles: 'shale_compaction_job_files',
 } as const satisfies Record<Exclude<keyof RawEngine, 'heap'>, string>;
 
 /** Builds a RawEngine from a lookup of exported functions and the current heap. */

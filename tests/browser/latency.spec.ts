@@ -1,6 +1,8 @@
-// Foreground gets keep answering while flushes and compactions run in the
-// background (time-sliced in the engine worker): their latency from the page,
-// measured while a writer keeps the engine busy with flushes and compactions.
+// Foreground gets keep answering while flushes (time-sliced in the engine
+// worker) and compactions (in the compaction worker, the default) run in the
+// background: their latency from the page, measured while a writer keeps the
+// engine busy with flushes and compactions. compaction_worker.spec.ts
+// compares the compaction worker on and off.
 import { expect, test } from './fixtures';
 
 test('gets from the page keep answering during background compactions (latency reported)', async ({ page }) => {

@@ -11,7 +11,8 @@
  * durability mode promises whenever the thread is not busy for longer.
  *
  * A compaction worker (a second thread running the engine's compaction
- * jobs) is another BackgroundRunner; the engine worker picks one at open.
+ * jobs) is another BackgroundRunner (core/job_background.ts): flushes and
+ * group syncs still run here in slices, compactions run there.
  */
 
 /** Runs due work for about `budgetMicros`; returns whether work remains. */
@@ -22,9 +23,33 @@ export interface BackgroundRunner {
   kick(): void;
   /** No slice runs after this (called before the database closes). */
   stop(): void;
+  /**
+   * Before the database closes (after stop): ends work running elsewhere
+   * (a compaction job in another worker) while the engine is still open.
+   */
+  close?(): Promise<void>;
+  /**
+   * A write failed because L0 is full and only a compaction job running
+   * elsewhere can make room (engine: Aborted "writes stopped"): resolves
+   * once a job was installed or abandoned, true when retrying can help.
+   */
+  makeRoom?(): Promise<boolean>;
+  /** One line for `stats().text` about where background work runs. */
+  describe?(): string;
+  /** True while a compaction runs elsewhere (the engine then reports none pending). */
+  compacting?(): boolean;
 }
 
-export type BackgroundRunnerFactory = (work: BackgroundWork) => BackgroundRunner;
+/** The engine's compaction-job calls on one open database (engine.ts), for runners that run jobs elsewhere. */
+export interface CompactionJobs {
+  /** Job bytes, or undefined when none is due or one is outstanding. Throws ShaleError. */
+  pick(): Uint8Array | undefined;
+  /** Throws ShaleError: ABORTED when the job went stale (the engine abandoned it). */
+  install(result: Uint8Array): void;
+  abandon(job: Uint8Array, code: number): void;
+}
+
+export type BackgroundRunnerFactory = (work: BackgroundWork, jobs: CompactionJobs) => BackgroundRunner;
 
 /** Runs `fn` as a new task of the event loop, after pending messages (not a microtask). */
 export function deferTask(fn: () => void): void {

@@ -108,16 +108,15 @@ export function engineOpenOptions(options: unknown): EngineOpenOptions {
   const o = optionsObject<OpenOptions>(options, 'open options');
   boolOption(o.wait, 'wait', false);
   checkSignal(o.signal, 'signal');
-  boolOption(o.compactionWorker, 'compactionWorker', true);
   return {
     createIfMissing: boolOption(o.createIfMissing, 'createIfMissing', true),
     errorIfExists: boolOption(o.errorIfExists, 'errorIfExists', false),
     durability: o.durability === undefined ? 1 : durabilityCode(o.durability, 'durability'),
     cacheSize: sizeOption(o.cacheSize, 'cacheSize'),
     writeBufferSize: sizeOption(o.writeBufferSize, 'writeBufferSize'),
-    // The compaction worker runs jobs outside the engine; until the engine
-    // exposes them, background work runs time-sliced in the engine's thread.
+    // Set by the engine worker once its compaction worker started.
     externalCompactions: false,
+    compactionWorker: boolOption(o.compactionWorker, 'compactionWorker', true),
   };
 }
 

@@ -10,11 +10,16 @@
  *
  * A wasm trap (a bug or memory exhaustion inside the engine) leaves the
  * instance unusable: every later call fails with IO_ERROR.
+ *
+ * With compactions in a worker (core/job_background.ts), a write that finds
+ * L0 full fails in the engine with ABORTED ("writes stopped"); it is retried
+ * once the runner installed a job (makeRoom), and every call made meanwhile
+ * waits behind it, so calls still apply in call order.
  */
 import type { LevelStats, Stats } from '../api.js';
 import type { Engine, EngineOpenOptions } from '../engine.js';
 import { ClosedError, IOError, ShaleError } from '../errors.js';
-import { type BackgroundRunner, type BackgroundRunnerFactory, inlineBackground } from './background.js';
+import { type BackgroundRunner, type BackgroundRunnerFactory, type CompactionJobs, inlineBackground } from './background.js';
 import type { Backend, Chunk, DurabilityCode, IteratorSpec, ScanStart } from './backend.js';
 
 export interface LocalBackendOptions {
@@ -31,6 +36,12 @@ interface Scan {
 }
 
 const FIRST_CHUNK_ENTRIES = 64; // small first chunk: short scans answer fast
+/** A stalled write gives up (and reports the stall) after this many installs that did not make room. */
+const MAX_STALL_RETRIES = 50;
+
+function isWriteStall(err: unknown): boolean {
+  return err instanceof ShaleError && err.code === 'ABORTED' && /writes stopped/.test(err.message);
+}
 
 export class LocalBackend implements Backend {
   private closed = false;
@@ -41,6 +52,9 @@ export class LocalBackend implements Backend {
   private readonly background: BackgroundRunner;
   private readonly chunkBytes: number;
   private readonly chunkEntries: number;
+  /** While a stalled write waits for room: every later call runs after it, in call order. */
+  private gate: Promise<unknown> | undefined;
+  private gated = 0;
 
   private constructor(
     private readonly engine: Engine,
@@ -49,7 +63,17 @@ export class LocalBackend implements Backend {
   ) {
     this.chunkBytes = options.chunkBytes ?? 64 << 10;
     this.chunkEntries = options.chunkEntries ?? 1024;
-    this.background = (options.background ?? inlineBackground)((budget) => this.runBackground(budget));
+    const jobs: CompactionJobs = {
+      pick: () => (this.closed || this.broken ? undefined : this.call(() => this.engine.pickCompactionJob(this.db))),
+      install: (result) => {
+        this.checkOpen();
+        this.call(() => this.engine.installCompactionJob(this.db, result));
+      },
+      abandon: (job, code) => {
+        if (!this.broken) this.call(() => this.engine.abandonCompactionJob(this.db, job, code));
+      },
+    };
+    this.background = (options.background ?? inlineBackground)((budget) => this.runBackground(budget), jobs);
   }
 
   /** Opens the database in `path` (as the engine's filesystem names it). */
@@ -65,29 +89,37 @@ export class LocalBackend implements Backend {
     return this.call(() => this.engine.runBackground(this.db, budgetMicros));
   }
 
-  async put(key: Uint8Array, value: Uint8Array, durability: DurabilityCode): Promise<void> {
-    this.mutate(() => this.engine.put(this.db, key, value, durability));
+  put(key: Uint8Array, value: Uint8Array, durability: DurabilityCode): Promise<void> {
+    return this.mutate(() => this.engine.put(this.db, key, value, durability));
   }
 
-  async del(key: Uint8Array, durability: DurabilityCode): Promise<void> {
-    this.mutate(() => this.engine.del(this.db, key, durability));
+  del(key: Uint8Array, durability: DurabilityCode): Promise<void> {
+    return this.mutate(() => this.engine.del(this.db, key, durability));
   }
 
-  async write(batch: Uint8Array, durability: DurabilityCode): Promise<void> {
-    this.mutate(() => this.engine.write(this.db, batch, durability));
+  write(batch: Uint8Array, durability: DurabilityCode): Promise<void> {
+    return this.mutate(() => this.engine.write(this.db, batch, durability));
   }
 
-  async get(snapshot: number, key: Uint8Array): Promise<Uint8Array | undefined> {
-    const snap = this.snapshotHandle(snapshot);
-    return this.call(() => this.engine.get(this.db, snap, key));
+  get(snapshot: number, key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.ordered(() => {
+      const snap = this.snapshotHandle(snapshot);
+      return this.call(() => this.engine.get(this.db, snap, key));
+    });
   }
 
-  async getMany(snapshot: number, keys: Uint8Array, count: number): Promise<Uint8Array> {
-    const snap = this.snapshotHandle(snapshot);
-    return this.call(() => this.engine.multiGet(this.db, snap, keys, count));
+  getMany(snapshot: number, keys: Uint8Array, count: number): Promise<Uint8Array> {
+    return this.ordered(() => {
+      const snap = this.snapshotHandle(snapshot);
+      return this.call(() => this.engine.multiGet(this.db, snap, keys, count));
+    });
   }
 
-  async snapshot(): Promise<number> {
+  snapshot(): Promise<number> {
+    return this.ordered(() => this.newSnapshot());
+  }
+
+  private newSnapshot(): number {
     this.checkOpen();
     const handle = this.call(() => this.engine.snapshot(this.db));
     const id = this.nextId++;
@@ -95,14 +127,22 @@ export class LocalBackend implements Backend {
     return id;
   }
 
-  async releaseSnapshot(id: number): Promise<void> {
+  releaseSnapshot(id: number): Promise<void> {
+    return this.ordered(() => this.endSnapshot(id));
+  }
+
+  private endSnapshot(id: number): void {
     const handle = this.snapshots.get(id);
     if (handle === undefined || this.closed) return;
     this.snapshots.delete(id);
     this.call(() => this.engine.releaseSnapshot(this.db, handle));
   }
 
-  async scanOpen(snapshot: number, spec: IteratorSpec, limit: number): Promise<ScanStart> {
+  scanOpen(snapshot: number, spec: IteratorSpec, limit: number): Promise<ScanStart> {
+    return this.ordered(() => this.openScan(snapshot, spec, limit));
+  }
+
+  private openScan(snapshot: number, spec: IteratorSpec, limit: number): ScanStart {
     const snap = this.snapshotHandle(snapshot);
     const iter = this.call(() => this.engine.iterator(this.db, snap, spec));
     const id = this.nextId++;
@@ -111,35 +151,49 @@ export class LocalBackend implements Backend {
     return { id: chunk.done ? 0 : id, chunk };
   }
 
-  async scanNext(id: number): Promise<Chunk> {
-    this.checkOpen();
-    return this.nextChunk(id, this.chunkEntries);
+  scanNext(id: number): Promise<Chunk> {
+    return this.ordered(() => {
+      this.checkOpen();
+      return this.nextChunk(id, this.chunkEntries);
+    });
   }
 
-  async scanClose(id: number): Promise<void> {
+  scanClose(id: number): Promise<void> {
+    return this.ordered(() => this.endScan(id));
+  }
+
+  private endScan(id: number): void {
     const scan = this.scans.get(id);
     if (!scan || this.closed) return;
     this.scans.delete(id);
     this.call(() => this.engine.iterFree(scan.iter));
   }
 
-  async flush(): Promise<void> {
-    this.mutate(() => this.engine.flush(this.db));
+  flush(): Promise<void> {
+    return this.mutate(() => this.engine.flush(this.db));
   }
 
-  async compact(begin?: Uint8Array, end?: Uint8Array): Promise<void> {
-    this.mutate(() => this.engine.compactRange(this.db, begin, end));
+  compact(begin?: Uint8Array, end?: Uint8Array): Promise<void> {
+    return this.mutate(() => this.engine.compactRange(this.db, begin, end));
   }
 
-  async stats(): Promise<Stats> {
-    this.checkOpen();
-    return this.call(() => this.collectStats());
+  stats(): Promise<Stats> {
+    return this.ordered(() => {
+      this.checkOpen();
+      return this.call(() => this.collectStats());
+    });
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    return this.ordered(() => this.closeNow());
+  }
+
+  private async closeNow(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.background.stop();
+    // A job in another worker ends (terminated, abandoned) while the engine is open.
+    await this.background.close?.();
     if (this.broken) return;
     for (const scan of this.scans.values()) this.call(() => this.engine.iterFree(scan.iter));
     for (const handle of this.snapshots.values()) this.call(() => this.engine.releaseSnapshot(this.db, handle));
@@ -165,13 +219,80 @@ export class LocalBackend implements Backend {
     return chunk;
   }
 
-  private mutate(fn: () => void): void {
+  /**
+   * Runs `fn` now (synchronously, so the promise is already settled), or
+   * after the stalled write in front of it.
+   */
+  private ordered<T>(fn: () => T | Promise<T>): Promise<T> {
+    if (this.gate === undefined) {
+      try {
+        return Promise.resolve(fn());
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    const result = this.gate.then(fn);
+    this.hold(result);
+    return result;
+  }
+
+  /** Later calls wait for `p`; the gate opens once everything queued has settled. */
+  private hold(p: Promise<unknown>): void {
+    this.gated++;
+    const settled = p.then(
+      () => {},
+      () => {},
+    );
+    this.gate = (this.gate ?? Promise.resolve()).then(() => settled);
+    void settled.then(() => {
+      if (--this.gated === 0) this.gate = undefined;
+    });
+  }
+
+  private mutate(fn: () => void): Promise<void> {
+    if (this.gate !== undefined) {
+      const result = this.gate.then(() => this.mutateOrWait(fn));
+      this.hold(result);
+      return result;
+    }
+    try {
+      const waiting = this.mutateOrWait(fn);
+      if (waiting) this.hold(waiting);
+      return waiting ?? Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Applies a write now; undefined when done, or the promise of its retries when L0 stopped it. */
+  private mutateOrWait(fn: () => void): Promise<void> | undefined {
     this.checkOpen();
     try {
       this.call(fn);
+      return undefined;
+    } catch (err) {
+      if (!isWriteStall(err) || !this.background.makeRoom) throw err;
+      return this.retryAfterRoom(fn, err);
     } finally {
       this.background.kick();
     }
+  }
+
+  private async retryAfterRoom(fn: () => void, stall: unknown): Promise<void> {
+    for (let i = 0; i < MAX_STALL_RETRIES; i++) {
+      if (!(await this.background.makeRoom!())) break;
+      this.checkOpen();
+      try {
+        this.call(fn);
+        return;
+      } catch (err) {
+        if (!isWriteStall(err)) throw err;
+        stall = err;
+      } finally {
+        this.background.kick();
+      }
+    }
+    throw stall;
   }
 
   private snapshotHandle(id: number): number {
@@ -220,10 +341,11 @@ export class LocalBackend implements Backend {
       readAmplification: Number(prop('shale.read-amplification')) || 0,
       spaceAmplification: lastLevelBytes > 0 ? Math.max(1, totalBytes / lastLevelBytes) : 1,
       cacheHitRate: hitRate ? Number(hitRate[1]) : 0,
-      compactionPending: prop('shale.compaction-pending') === '1',
+      // A job running in a compaction worker is pending until installed.
+      compactionPending: prop('shale.compaction-pending') === '1' || this.background.compacting?.() === true,
       flushes: flushes ? Number(flushes[1]) : 0,
       compactions: compactions ? Number(compactions[1]) : 0,
-      text,
+      text: this.background.describe ? `${text.replace(/\n?$/, '\n')}${this.background.describe()}\n` : text,
     };
   }
 }

@@ -41,6 +41,14 @@
  * after the next maintenance, a foreground write fails (QUOTA_EXCEEDED) and
  * can be retried, and the target doubles (up to MAX_SPARE_TARGET).
  *
+ * Lending (the compaction worker, opfs_compaction.ts): `lend(n)` closes the
+ * handles of n spares and forgets them, so another worker can open them and
+ * write a compaction job's outputs there (headers included, with the
+ * generations lent along); `adopt()` re-opens them afterwards and takes
+ * each back as the engine file its header names, or as a spare. Inputs are
+ * read elsewhere through `getFile()` snapshots of the files named by
+ * `physicalName()`; this worker keeps its handles on them.
+ *
  * Not thread-safe; one engine instance in one worker uses it. The database's
  * Web Lock (web_lock.ts) keeps other tabs and workers away.
  */
@@ -303,15 +311,8 @@ export class OpfsPoolHost implements FileHost {
       }
       const target = this.effectiveTarget();
       while (!this.closed && this.spares.length < target) {
-        const fileName = `pool-${String(this.nextFileNumber++).padStart(6, '0')}`;
-        const file = await this.dir.getFileHandle(fileName, { create: true });
-        const handle = await openSyncHandle(file);
-        if (this.closed) {
-          handle.close();
-          break;
-        }
-        const slot: Slot = { fileName, handle, name: '', generation: 0 };
-        this.slots.add(slot);
+        const slot = await this.createSpare();
+        if (!slot) break;
         this.spares.push(slot);
       }
       while (!this.closed && this.spares.length > 2 * target) {
@@ -322,6 +323,81 @@ export class OpfsPoolHost implements FileHost {
       }
     } catch {
       // Quota or I/O trouble creating spares: try again next time.
+    }
+  }
+
+  private async createSpare(): Promise<Slot | undefined> {
+    const fileName = `pool-${String(this.nextFileNumber++).padStart(6, '0')}`;
+    const file = await this.dir.getFileHandle(fileName, { create: true });
+    const handle = await openSyncHandle(file);
+    if (this.closed) {
+      handle.close();
+      return undefined;
+    }
+    const slot: Slot = { fileName, handle, name: '', generation: 0 };
+    this.slots.add(slot);
+    return slot;
+  }
+
+  /** The physical file (in the database's OPFS folder) holding engine file `path`. */
+  physicalName(path: string): string | undefined {
+    return this.named.get(this.fileName(path))?.fileName;
+  }
+
+  /**
+   * Lends `count` empty files to another worker: their handles are closed
+   * and the pool forgets them until adopt(). `generation` is the first of
+   * `count` header generations reserved for them.
+   */
+  async lend(count: number): Promise<{ fileNames: string[]; generation: number }> {
+    this.flushReleased();
+    while (this.spares.length < count) {
+      const slot = await this.createSpare();
+      if (!slot) throw new HostError(StatusCode.CLOSED, `database ${this.name}: file pool closed`);
+      this.spares.push(slot);
+    }
+    const lent = this.spares.splice(this.spares.length - count, count);
+    const generation = this.nextGeneration;
+    this.nextGeneration += count;
+    for (const slot of lent) {
+      this.slots.delete(slot);
+      slot.handle.close();
+    }
+    return { fileNames: lent.map((s) => s.fileName), generation };
+  }
+
+  /**
+   * Takes lent files back: re-opens them (waiting while the borrower's
+   * handles close) and registers each as the engine file its header names,
+   * or as a spare (emptied) when it names none or a name already taken.
+   */
+  async adopt(fileNames: string[]): Promise<void> {
+    for (const fileName of fileNames) {
+      if (this.closed) return;
+      const handle = await openSyncHandle(await this.dir.getFileHandle(fileName));
+      if (this.closed) {
+        handle.close();
+        return;
+      }
+      const head = new Uint8Array(28 + MAX_NAME_BYTES);
+      const header = decodeHeader(head.subarray(0, handle.read(head, { at: 0 })));
+      const named = header !== undefined && header !== 'unsupported' && header.name !== '' && handle.getSize() >= HEADER_SIZE;
+      const slot: Slot = { fileName, handle, name: '', generation: 0 };
+      this.slots.add(slot);
+      if (named && !this.named.has(header.name)) {
+        slot.name = header.name;
+        slot.generation = header.generation;
+        this.nextGeneration = Math.max(this.nextGeneration, header.generation + 1);
+        this.named.set(slot.name, slot);
+        continue;
+      }
+      if (handle.getSize() !== 0) {
+        this.ioCall(() => {
+          handle.truncate(0);
+          handle.flush();
+        });
+      }
+      this.spares.push(slot);
     }
   }
 
