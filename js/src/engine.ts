@@ -214,6 +214,12 @@ export class Engine {
     return this.raw.dbRunBackground(db, budgetMicros) !== 0;
   }
 
+  /** Microseconds until runBackground has timed work (a `group` write's sync), 0 if due; undefined if none. */
+  timedWorkDelay(db: number): number | undefined {
+    const micros = this.raw.dbTimedWorkDelay(db);
+    return micros < 0 ? undefined : micros;
+  }
+
   // ---- compactions as jobs (engine/include/shale/db.h) ----
 
   /** Reserves the most urgent compaction as job bytes; undefined when none is due (or one is outstanding). */

@@ -39,6 +39,8 @@ export interface RawEngine {
   dbSyncWal(db: number): number;
   /** Not a status: 1 while background work remains. */
   dbRunBackground(db: number, budgetMicros: number): number;
+  /** Microseconds until timed background work (a group sync) is due; -1 for none. */
+  dbTimedWorkDelay(db: number): number;
 
   // Compactions as jobs (wasm/c_api_jobs.cc, c_api_job_files.cc): outputs are malloc'ed, freed with free().
   runCompactionJob(job: number, jobLen: number, out: number, outLen: number): number;
@@ -75,6 +77,7 @@ export const rawExportNames = {
   dbGetProperty: 'shale_db_get_property',
   dbSyncWal: 'shale_db_sync_wal',
   dbRunBackground: 'shale_db_run_background',
+  dbTimedWorkDelay: 'shale_db_timed_work_delay',
   runCompactionJob: 'shale_run_compaction_job',
   dbPickCompactionJob: 'shale_db_pick_compaction_job',
   dbInstallCompactionJob: 'shale_db_install_compaction_job',

@@ -523,6 +523,31 @@ export const cases = [
     },
   },
   {
+    // The engine leaves a `group` write's sync to the host's timer (the
+    // group-commit window, ~5 ms); without that timer it would wait for the
+    // next flush or close.
+    name: 'a lone group write is synced once its window closes; relaxed writes are not',
+    async run(ctx) {
+      // No compaction worker: its polling would run slices that sync anyway.
+      const db = await ctx.open(ctx.newName(), { durability: 'group', compactionWorker: false });
+      const syncs = async () => Number(/\((\d+) syncs\)/.exec((await db.stats()).text)?.[1]);
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+      try {
+        await settle();
+        const before = await syncs();
+        ok(Number.isInteger(before), 'stats text reports WAL syncs');
+        await db.put('group', 'g');
+        await settle();
+        equal(await syncs(), before + 1, 'the group write got its sync');
+        await db.put('relaxed', 'r', { durability: 'relaxed' });
+        await settle();
+        equal(await syncs(), before + 1, 'a relaxed write waits for flush or close');
+      } finally {
+        await db.close();
+      }
+    },
+  },
+  {
     name: 'createIfMissing false and errorIfExists',
     async run(ctx) {
       const name = ctx.newName();

@@ -7,8 +7,9 @@
  * does that in bounded slices scheduled as separate tasks of this thread's
  * event loop, so requests that arrive meanwhile are served between slices
  * and a long compaction does not stop the flow of gets and puts. A `group`
- * write's sync also runs in the first slice after it: within the ~5 ms the
- * durability mode promises whenever the thread is not busy for longer.
+ * write's sync runs in the first slice after its group-commit window (~5 ms)
+ * closes, kicked by LocalBackend's timer: one sync for every write of the
+ * window, within the promise whenever the thread is not busy for longer.
  *
  * A compaction worker (a second thread running the engine's compaction
  * jobs) is another BackgroundRunner (core/job_background.ts): flushes and

@@ -83,10 +83,29 @@ export class LocalBackend implements Backend {
     return backend;
   }
 
-  /** Runs due background work now for about `budgetMicros`; true while work remains. */
+  /**
+   * Runs due background work now for about `budgetMicros`; true while work
+   * remains. When none does but a `group` write awaits its sync, a timer
+   * kicks the runner when the group-commit window closes, so the writes of
+   * one window share one sync (the engine never syncs them earlier).
+   */
   runBackground(budgetMicros: number): boolean {
     if (this.closed || this.broken) return false;
-    return this.call(() => this.engine.runBackground(this.db, budgetMicros));
+    const more = this.call(() => this.engine.runBackground(this.db, budgetMicros));
+    if (!more) this.armSyncTimer();
+    return more;
+  }
+
+  private syncTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private armSyncTimer(): void {
+    if (this.syncTimer !== undefined) return;
+    const micros = this.call(() => this.engine.timedWorkDelay(this.db));
+    if (micros === undefined) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      this.background.kick();
+    }, Math.ceil(micros / 1000));
   }
 
   put(key: Uint8Array, value: Uint8Array, durability: DurabilityCode): Promise<void> {
@@ -191,6 +210,7 @@ export class LocalBackend implements Backend {
   private async closeNow(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.syncTimer);
     this.background.stop();
     // A job in another worker ends (terminated, abandoned) while the engine is open.
     await this.background.close?.();
