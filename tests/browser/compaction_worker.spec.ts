@@ -155,8 +155,9 @@ test('gets keep answering during a large compaction in the worker (latency print
           await new Promise((r) => setTimeout(r, 2));
         }
         await cw.settle(db);
-        writing = false;
-      })();
+      })().finally(() => {
+        writing = false; // a failed writer ends the get loop too: its error surfaces at `await writer`
+      });
       const all: number[] = [];
       const duringJob: number[] = []; // answered between two samples that both saw a job running
       let recent: number[] = [];

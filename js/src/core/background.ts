@@ -20,7 +20,7 @@
 export type BackgroundWork = (budgetMicros: number) => boolean;
 
 export interface BackgroundRunner {
-  /** Called after every request that may have made work due. Cheap when already scheduled. */
+  /** Called after every request that may have made work due (writes; point reads, which may queue a seek compaction). Cheap when already scheduled. */
   kick(): void;
   /** No slice runs after this (called before the database closes). */
   stop(): void;

@@ -38,6 +38,8 @@ interface Scan {
 const FIRST_CHUNK_ENTRIES = 64; // small first chunk: short scans answer fast
 /** A stalled write gives up (and reports the stall) after this many installs that did not make room. */
 const MAX_STALL_RETRIES = 50;
+/** Work a point read queued (a seek compaction) starts within about this long. */
+const READ_KICK_DELAY_MS = 10;
 
 function isWriteStall(err: unknown): boolean {
   return err instanceof ShaleError && err.code === 'ABORTED' && /writes stopped/.test(err.message);
@@ -97,6 +99,7 @@ export class LocalBackend implements Backend {
   }
 
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
+  private readKickTimer: ReturnType<typeof setTimeout> | undefined;
 
   private armSyncTimer(): void {
     if (this.syncTimer !== undefined) return;
@@ -123,14 +126,14 @@ export class LocalBackend implements Backend {
   get(snapshot: number, key: Uint8Array): Promise<Uint8Array | undefined> {
     return this.ordered(() => {
       const snap = this.snapshotHandle(snapshot);
-      return this.call(() => this.engine.get(this.db, snap, key));
+      return this.pointRead(() => this.engine.get(this.db, snap, key));
     });
   }
 
   getMany(snapshot: number, keys: Uint8Array, count: number): Promise<Uint8Array> {
     return this.ordered(() => {
       const snap = this.snapshotHandle(snapshot);
-      return this.call(() => this.engine.multiGet(this.db, snap, keys, count));
+      return this.pointRead(() => this.engine.multiGet(this.db, snap, keys, count));
     });
   }
 
@@ -211,6 +214,7 @@ export class LocalBackend implements Backend {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.syncTimer);
+    clearTimeout(this.readKickTimer);
     this.background.stop();
     // A job in another worker ends (terminated, abandoned) while the engine is open.
     await this.background.close?.();
@@ -223,6 +227,25 @@ export class LocalBackend implements Backend {
   }
 
   // ---- internals ----
+
+  /**
+   * A point read may queue background work: the search that exhausts a
+   * table's allowance of wasted seeks queues its seek compaction in the
+   * engine's inline executor, which runs only when the runner is kicked.
+   * Without a kick it would wait for the next write, and `compactionPending`
+   * would stay true for as long as only reads come. One timer per burst of
+   * reads kicks the runner (not a slice per read: most reads queue nothing).
+   */
+  private pointRead<T>(fn: () => T): T {
+    const result = this.call(fn);
+    if (this.readKickTimer === undefined) {
+      this.readKickTimer = setTimeout(() => {
+        this.readKickTimer = undefined;
+        if (!this.closed && !this.broken) this.background.kick();
+      }, READ_KICK_DELAY_MS);
+    }
+    return result;
+  }
 
   private nextChunk(id: number, maxEntries: number): Chunk {
     const scan = this.scans.get(id);

@@ -1,0 +1,65 @@
+// LocalBackend (core/local_backend.ts) over the Emscripten build in this
+// thread: background work the engine queues in its inline executor must run
+// even when no write follows. Reads queue work too since seek compactions
+// (a point read that searches a table in vain charges it; the charge that
+// exhausts its allowance queues a compaction), so the runner is kicked after
+// reads, not only after writes.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+
+import { openLocal } from '../../dist/js/core/open_local.js';
+import { NodeFsHost } from '../../dist/js/hosts/node_fs_host.js';
+import { loadEmscriptenEngine } from '../../dist/js/load_emscripten.js';
+
+const wasmBinary = readFileSync(new URL('../../dist/wasm/shale.wasm', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'shale-local-backend-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const key = (i) => `k${String(i).padStart(6, '0')}`;
+const nextTask = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+// Runner slices are setImmediate tasks, and an expired timer runs before them
+// in an event-loop turn: alternate both until every slice asked for has run.
+async function slicesRan() {
+  for (let i = 0; i < 10; i++) {
+    await nextTask(5);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+test('a seek compaction that reads made due runs without a later write (compactionPending clears)', async () => {
+  const engine = await loadEmscriptenEngine(new NodeFsHost(), 'node-fs', wasmBinary);
+  const db = openLocal(engine, 'seek', join(root, 'seek'), { durability: 'relaxed' });
+  try {
+    // Two L0 tables over the same range: even keys in the older, odd keys in
+    // the newer, so a read of an even key searches the newer table in vain.
+    for (const parity of [0, 1]) {
+      const ops = [];
+      for (let i = parity; i < 2000; i += 2) ops.push({ type: 'put', key: key(i), value: 'v'.repeat(50) });
+      await db.batch(ops);
+      await db.flush();
+    }
+    await slicesRan(); // nothing is left queued or scheduled by the writes
+    let stats = await db.stats();
+    assert.equal(stats.compactionPending, false, 'two L0 tables are below the compaction trigger');
+    assert.equal(stats.levels[0].files, 2);
+
+    // Only reads from here on. A table is allowed at least 100 wasted searches.
+    let gets = 0;
+    while (!(await db.stats()).compactionPending) {
+      assert.ok(gets < 1000, 'the reads should have charged a seek compaction');
+      assert.equal(await db.get(key(2 * (gets % 1000)), { as: 'string' }), 'v'.repeat(50));
+      gets++;
+    }
+    for (let i = 0; i < 200 && (await db.stats()).compactionPending; i++) await nextTask(10);
+    stats = await db.stats();
+    assert.equal(stats.compactionPending, false, `the seek compaction due after ${gets} gets never ran`);
+    assert.equal(stats.compactions, 1);
+    assert.equal(stats.levels[0].files, 0);
+    for (let i = 0; i < 2000; i += 97) assert.equal(await db.get(key(i), { as: 'string' }), 'v'.repeat(50));
+  } finally {
+    await db.close();
+  }
+});
