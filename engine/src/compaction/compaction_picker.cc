@@ -151,6 +151,13 @@ bool LeveledCompactionPicker::PickInputs(const Version& v, int level, int output
   return false;
 }
 
+int LeveledCompactionPicker::Level0OutputLevel(const Version& v, const LevelScores& scores) const {
+  for (int l = 1; l < scores.base_level; l++) {
+    if (v.NumFiles(l) > 0) return l;
+  }
+  return scores.base_level;
+}
+
 std::unique_ptr<PickedCompaction> LeveledCompactionPicker::Pick(Version* v, const std::string* compact_pointers) const {
   const LevelScores scores = ComputeScores(*v);
   int order[kLastLevel];
@@ -159,18 +166,7 @@ std::unique_ptr<PickedCompaction> LeveledCompactionPicker::Pick(Version* v, cons
 
   for (int level : order) {
     if (scores.score[level] < 1) break;
-    int output_level = level + 1;
-    if (level == 0) {
-      // The base level, unless an unused level above it still holds data:
-      // L0's newer data must not pass below older data.
-      output_level = scores.base_level;
-      for (int l = 1; l < scores.base_level; l++) {
-        if (v->NumFiles(l) > 0) {
-          output_level = l;
-          break;
-        }
-      }
-    }
+    const int output_level = level == 0 ? Level0OutputLevel(*v, scores) : level + 1;
     auto c = std::make_unique<PickedCompaction>();
     if (!PickInputs(*v, level, output_level, compact_pointers[level], c.get())) continue;
     c->level = level;

@@ -90,6 +90,10 @@ class LeveledCompactionPicker {
 
   LevelScores ComputeScores(const Version& v) const;
 
+  // Where an L0 compaction writes: the base level, unless an unused level
+  // above it still holds data (L0's newer data must not pass below older data).
+  int Level0OutputLevel(const Version& v, const LevelScores& scores) const;
+
   // The most urgent compaction of `v`, or nullptr when no level scores 1 or
   // more or every candidate conflicts with a running compaction.
   // `compact_pointers[level]` is an encoded internal key or empty

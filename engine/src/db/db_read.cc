@@ -164,7 +164,7 @@ std::unique_ptr<PickedCompaction> DBImpl::PickSeekCompaction() {
   if (file == nullptr) return nullptr;  // compacted meanwhile
   auto c = std::make_unique<PickedCompaction>();
   c->level = level;
-  c->output_level = level == 0 ? picker_.ComputeScores(*v).base_level : level + 1;
+  c->output_level = level == 0 ? picker_.Level0OutputLevel(*v, picker_.ComputeScores(*v)) : level + 1;
   c->version = v;
   v->Ref();
   if (level == 0) {
