@@ -57,15 +57,8 @@ function spawnCompactionWorker(dir: string): JobPort {
 }
 
 /** Starts the compaction worker; undefined when it cannot start (jobs then run inline). */
-async function startCompactionWorker(dir: string): Promise<JobWorkerClient | undefined> {
-  const client = new JobWorkerClient(() => spawnCompactionWorker(dir));
-  try {
-    await client.start();
-    return client;
-  } catch {
-    await client.terminate();
-    return undefined;
-  }
+function startCompactionWorker(dir: string): Promise<JobWorkerClient | undefined> {
+  return JobWorkerClient.startOrUndefined(() => spawnCompactionWorker(dir));
 }
 
 if (parentPort) {

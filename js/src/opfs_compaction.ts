@@ -38,14 +38,7 @@ function spawn(name: string): JobPort {
 /** Starts the compaction worker of database `name`; undefined when none can run here (jobs then run inline). */
 export async function startOpfsCompactionWorker(name: string): Promise<JobWorkerClient | undefined> {
   if (typeof Worker !== 'function') return undefined;
-  const client = new JobWorkerClient(() => spawn(name));
-  try {
-    await client.start();
-    return client;
-  } catch {
-    await client.terminate();
-    return undefined;
-  }
+  return JobWorkerClient.startOrUndefined(() => spawn(name));
 }
 
 /** The JobRunner over a started compaction worker, lending pool files per job. */

@@ -57,6 +57,18 @@ export class JobWorkerClient {
   /** `spawn` starts a compaction worker (throws when none can be started). */
   constructor(private readonly spawn: () => JobPort) {}
 
+  /** A started client, or undefined when no worker can start here (jobs then run inline). */
+  static async startOrUndefined(spawn: () => JobPort): Promise<JobWorkerClient | undefined> {
+    const client = new JobWorkerClient(spawn);
+    try {
+      await client.start();
+      return client;
+    } catch {
+      await client.terminate();
+      return undefined;
+    }
+  }
+
   /** Starts the worker now and resolves once its engine is loaded; rejects when it cannot start. */
   start(): Promise<JobPort> {
     if (this.terminated) return Promise.reject(new IOError('the compaction worker was terminated'));
