@@ -94,21 +94,27 @@ export class LocalBackend implements Backend {
   runBackground(budgetMicros: number): boolean {
     if (this.closed || this.broken) return false;
     const more = this.call(() => this.engine.runBackground(this.db, budgetMicros));
-    if (!more) this.armSyncTimer();
+    if (!more) {
+      const micros = this.call(() => this.engine.timedWorkDelay(this.db));
+      if (micros !== undefined) this.kickWithin(Math.ceil(micros / 1000));
+    }
     return more;
   }
 
-  private syncTimer: ReturnType<typeof setTimeout> | undefined;
-  private readKickTimer: ReturnType<typeof setTimeout> | undefined;
+  private kickTimer: ReturnType<typeof setTimeout> | undefined;
+  private kickDue = Infinity;
 
-  private armSyncTimer(): void {
-    if (this.syncTimer !== undefined) return;
-    const micros = this.call(() => this.engine.timedWorkDelay(this.db));
-    if (micros === undefined) return;
-    this.syncTimer = setTimeout(() => {
-      this.syncTimer = undefined;
-      this.background.kick();
-    }, Math.ceil(micros / 1000));
+  /** Kicks the runner within `ms`: one timer, the earliest request wins. */
+  private kickWithin(ms: number): void {
+    const due = performance.now() + ms;
+    if (this.kickTimer !== undefined && this.kickDue <= due) return;
+    clearTimeout(this.kickTimer);
+    this.kickDue = due;
+    this.kickTimer = setTimeout(() => {
+      this.kickTimer = undefined;
+      this.kickDue = Infinity;
+      if (!this.closed && !this.broken) this.background.kick();
+    }, ms);
   }
 
   put(key: Uint8Array, value: Uint8Array, durability: DurabilityCode): Promise<void> {
@@ -213,8 +219,7 @@ export class LocalBackend implements Backend {
   private async closeNow(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.syncTimer);
-    clearTimeout(this.readKickTimer);
+    clearTimeout(this.kickTimer);
     this.background.stop();
     // A job in another worker ends (terminated, abandoned) while the engine is open.
     await this.background.close?.();
@@ -238,12 +243,8 @@ export class LocalBackend implements Backend {
    */
   private pointRead<T>(fn: () => T): T {
     const result = this.call(fn);
-    if (this.readKickTimer === undefined) {
-      this.readKickTimer = setTimeout(() => {
-        this.readKickTimer = undefined;
-        if (!this.closed && !this.broken) this.background.kick();
-      }, READ_KICK_DELAY_MS);
-    }
+    // Any pending kick (a sync's, ≤ 5 ms, or a read's) comes soon enough.
+    if (this.kickTimer === undefined) this.kickWithin(READ_KICK_DELAY_MS);
     return result;
   }
 

@@ -411,14 +411,7 @@ TEST_CASE("table_reader: a mappable file is read in place, each block verified o
     // Twice: the second pass finds every block already verified.
     for (int pass = 0; pass < 2; pass++) {
       std::unique_ptr<Iterator> it(table->NewIterator(TableReadOptions()));
-      auto m = model.begin();
-      for (it->SeekToFirst(); it->Valid(); it->Next(), ++m) {
-        REQUIRE(m != model.end());
-        REQUIRE(it->key() == Slice(m->first));
-        REQUIRE(it->value() == Slice(m->second));
-      }
-      REQUIRE_OK(it->status());
-      REQUIRE(m == model.end());
+      CheckScans(it.get(), model);
     }
     REQUIRE(file.reads.load() == reads_at_open);  // no Read() after Open: blocks come from the mapping
 
