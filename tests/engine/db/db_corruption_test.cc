@@ -199,6 +199,15 @@ std::string ReadEverything(DB* db, const State& model, int* corruptions, bool mi
 
 Damage RandomDamage(Random* rnd) { return static_cast<Damage>(rnd->Uniform(3)); }
 
+// Opening the damaged database must refuse with Corruption, not serve it.
+void RequireOpenFailsWithCorruption(FileSystem* fs) {
+  InlineExecutor executor;
+  std::unique_ptr<DB> db;
+  const Status s = DB::Open(test::SmallDBOptions(fs, &executor), "/db", &db);
+  INFO(s.ToString());
+  REQUIRE(s.IsCorruption());
+}
+
 }  // namespace
 
 TEST_CASE("db corruption: damaged tables read as Corruption, never as wrong data", "[db][corruption]") {
@@ -242,11 +251,7 @@ TEST_CASE("db corruption: damage before the manifest's last record fails Open wi
     const std::string what = DamageFile(fs.get(), base.manifests[0], damage, header ? 0 : 32,
                                         header ? 32 : size * 6 / 10, &rnd);
     INFO(what);
-    InlineExecutor executor;
-    std::unique_ptr<DB> db;
-    const Status s = DB::Open(test::SmallDBOptions(fs.get(), &executor), "/db", &db);
-    INFO(s.ToString());
-    REQUIRE(s.IsCorruption());
+    RequireOpenFailsWithCorruption(fs.get());
   }
 }
 
@@ -298,11 +303,7 @@ TEST_CASE("db corruption: damage in a retired WAL fails Open with Corruption", "
     const uint64_t lo = t % 4 == 1 ? size - 200 : 0;
     const std::string what = DamageFile(fs.get(), retired, damage, lo, size - 1, &rnd);
     INFO(what);
-    InlineExecutor executor;
-    std::unique_ptr<DB> db;
-    const Status s = DB::Open(test::SmallDBOptions(fs.get(), &executor), "/db", &db);
-    INFO(s.ToString());
-    REQUIRE(s.IsCorruption());
+    RequireOpenFailsWithCorruption(fs.get());
   }
 }
 
@@ -385,11 +386,7 @@ TEST_CASE("db corruption: a retired WAL cut at a record boundary fails Open", "[
     REQUIRE_OK(file->Truncate(cut));  // drop exactly its last record
     REQUIRE_OK(file->Sync());
   }
-  InlineExecutor executor;
-  std::unique_ptr<DB> db;
-  const Status s = DB::Open(test::SmallDBOptions(fs.get(), &executor), "/db", &db);
-  INFO(s.ToString());
-  REQUIRE(s.IsCorruption());
+  RequireOpenFailsWithCorruption(fs.get());
 }
 
 // Regression: a table the manifest names but the directory lacks used to
@@ -398,11 +395,7 @@ TEST_CASE("db corruption: a missing table fails Open with Corruption", "[db][cor
   BaseDB base;
   auto fs = base.Copy();
   REQUIRE_OK(fs->Remove(base.tables[base.tables.size() / 2]));
-  InlineExecutor executor;
-  std::unique_ptr<DB> db;
-  const Status s = DB::Open(test::SmallDBOptions(fs.get(), &executor), "/db", &db);
-  INFO(s.ToString());
-  REQUIRE(s.IsCorruption());
+  RequireOpenFailsWithCorruption(fs.get());
 }
 
 }  // namespace shale
