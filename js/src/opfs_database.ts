@@ -210,7 +210,10 @@ export async function openOpfsBackend(name: string, engineOptions: EngineOpenOpt
     const background = jobRunner
       ? withPoolMaintenance(pool, (work, jobs) => new JobBackground(work, jobs, jobRunner))
       : withPoolMaintenance(pool);
-    const backend = LocalBackend.open(engine, name, { ...engineOptions, externalCompactions: client !== undefined }, { background });
+    const backend = LocalBackend.open(engine, name, { ...engineOptions, externalCompactions: client !== undefined }, {
+      background,
+      spares: { misses: () => pool.missCount, refill: () => pool.maintain() },
+    });
     if (test.testByteBudget !== undefined) {
       channel = new BroadcastChannel(`shaledb-test:${name}`);
       channel.onmessage = ({ data }) => pool.setByteBudget(data?.byteBudget ?? undefined);

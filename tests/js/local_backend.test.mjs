@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 
 import { openLocal } from '../../dist/js/core/open_local.js';
+import { OpenMode, hostError } from '../../dist/js/hosts/file_host.js';
 import { NodeFsHost } from '../../dist/js/hosts/node_fs_host.js';
 import { loadEmscriptenEngine } from '../../dist/js/load_emscripten.js';
 
@@ -59,6 +60,64 @@ test('a seek compaction that reads made due runs without a later write (compacti
     assert.equal(stats.compactions, 1);
     assert.equal(stats.levels[0].files, 0);
     for (let i = 0; i < 2000; i += 97) assert.equal(await db.get(key(i), { as: 'string' }), 'v'.repeat(50));
+  } finally {
+    await db.close();
+  }
+});
+
+// A host that makes files ahead of need (the OPFS pool) can run dry: creating
+// a file then fails with NoSpace until it refills. Writes that hit that are
+// retried after a refill, in call order, not failed as QUOTA_EXCEEDED.
+class DryHost extends NodeFsHost {
+  dry = false;
+  misses = 0;
+  open(path, mode) {
+    if (this.dry && (mode === OpenMode.CREATE || mode === OpenMode.CREATE_TRUNCATE)) {
+      this.misses++;
+      throw hostError.noSpace(`${path}: no spare file`);
+    }
+    return super.open(path, mode);
+  }
+}
+
+async function openDry(name, spares) {
+  const host = new DryHost();
+  const engine = await loadEmscriptenEngine(host, 'node-fs', wasmBinary);
+  let refills = 0;
+  const local = spares
+    ? { spares: { misses: () => host.misses, refill: async () => { refills++; host.dry = false; } } }
+    : {};
+  const db = openLocal(engine, name, join(root, name), { durability: 'relaxed' }, local);
+  return { db, host, refills: () => refills };
+}
+
+test('a write that finds the spare pool dry is retried after a refill, ahead of later calls', async () => {
+  const { db, host, refills } = await openDry('dry', true);
+  try {
+    await db.put('a', '1');
+    host.dry = true;
+    const flushed = db.flush(); // needs a new table file
+    const later = db.put('a', '2'); // issued after: must apply after the flush's retry
+    await flushed;
+    await later;
+    assert.equal(refills(), 1);
+    assert.ok(host.misses >= 1);
+    assert.equal(await db.get('a', { as: 'string' }), '2');
+    assert.equal((await db.stats()).levels[0].files, 1);
+  } finally {
+    await db.close();
+  }
+});
+
+test('without a spare pool, the same NoSpace is QUOTA_EXCEEDED', async () => {
+  const { db, host } = await openDry('dry-plain', false);
+  try {
+    await db.put('a', '1');
+    host.dry = true;
+    await assert.rejects(db.flush(), { code: 'QUOTA_EXCEEDED' });
+    host.dry = false;
+    await db.flush();
+    assert.equal(await db.get('a', { as: 'string' }), '1');
   } finally {
     await db.close();
   }

@@ -28,6 +28,13 @@ export interface LocalBackendOptions {
   /** Iterator chunk limits (defaults 64 KiB, 1024 entries). */
   chunkBytes?: number;
   chunkEntries?: number;
+  /**
+   * Where new files come from when they must be made ahead of need (the OPFS
+   * pool): a write whose NoSpace came from the pool running dry (`misses()`
+   * grew during it) is retried after `refill()`, in call order, instead of
+   * failing with QUOTA_EXCEEDED. NoSpace applies nothing (the engine rewinds).
+   */
+  spares?: { misses(): number; refill(): Promise<void> };
 }
 
 interface Scan {
@@ -38,6 +45,8 @@ interface Scan {
 const FIRST_CHUNK_ENTRIES = 64; // small first chunk: short scans answer fast
 /** A stalled write gives up (and reports the stall) after this many installs that did not make room. */
 const MAX_STALL_RETRIES = 50;
+/** A write that keeps finding the spare pool dry fails after this many refills. */
+const MAX_REFILL_RETRIES = 5;
 /** Work a point read queued (a seek compaction) starts within about this long. */
 const READ_KICK_DELAY_MS = 10;
 
@@ -54,6 +63,7 @@ export class LocalBackend implements Backend {
   private readonly background: BackgroundRunner;
   private readonly chunkBytes: number;
   private readonly chunkEntries: number;
+  private readonly spares: LocalBackendOptions['spares'];
   /** While a stalled write waits for room: every later call runs after it, in call order. */
   private gate: Promise<unknown> | undefined;
   private gated = 0;
@@ -65,6 +75,7 @@ export class LocalBackend implements Backend {
   ) {
     this.chunkBytes = options.chunkBytes ?? 64 << 10;
     this.chunkEntries = options.chunkEntries ?? 1024;
+    this.spares = options.spares;
     const jobs: CompactionJobs = {
       pick: () => (this.closed || this.broken ? undefined : this.call(() => this.engine.pickCompactionJob(this.db))),
       install: (result) => {
@@ -311,15 +322,39 @@ export class LocalBackend implements Backend {
   /** Applies a write now; undefined when done, or the promise of its retries when L0 stopped it. */
   private mutateOrWait(fn: () => void): Promise<void> | undefined {
     this.checkOpen();
+    const misses = this.spares?.misses();
     try {
       this.call(fn);
       return undefined;
     } catch (err) {
+      if (this.ranDry(err, misses)) return this.retryAfterRefill(fn, err);
       if (!isWriteStall(err) || !this.background.makeRoom) throw err;
       return this.retryAfterRoom(fn, err);
     } finally {
       this.background.kick();
     }
+  }
+
+  private ranDry(err: unknown, missesBefore: number | undefined): boolean {
+    return err instanceof ShaleError && err.code === 'QUOTA_EXCEEDED' && this.spares?.misses() !== missesBefore;
+  }
+
+  private async retryAfterRefill(fn: () => void, dry: unknown): Promise<void> {
+    for (let i = 0; i < MAX_REFILL_RETRIES; i++) {
+      await this.spares!.refill();
+      this.checkOpen();
+      const misses = this.spares!.misses();
+      try {
+        this.call(fn);
+        return;
+      } catch (err) {
+        if (!this.ranDry(err, misses)) throw err;
+        dry = err;
+      } finally {
+        this.background.kick();
+      }
+    }
+    throw dry;
   }
 
   private async retryAfterRoom(fn: () => void, stall: unknown): Promise<void> {

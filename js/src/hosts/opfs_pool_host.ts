@@ -38,8 +38,9 @@
  * engine needs a file and no spare is left, a removed file whose clearing is
  * not yet durable is flushed and reused; failing that the create fails with
  * NoSpace ("pool exhausted"): background jobs treat it as transient and retry
- * after the next maintenance, a foreground write fails (QUOTA_EXCEEDED) and
- * can be retried, and the target doubles (up to MAX_SPARE_TARGET).
+ * after the next maintenance, a foreground write is retried by LocalBackend
+ * after maintenance (its `spares` option, keyed on `missCount`), and the
+ * target doubles (up to MAX_SPARE_TARGET).
  *
  * Lending (the compaction worker, opfs_compaction.ts): `lend(n)` closes the
  * handles of n spares and forgets them, so another worker can open them and
@@ -414,6 +415,11 @@ export class OpfsPoolHost implements FileHost {
   /** Test hook: an injected quota in bytes for all physical files (undefined: none). */
   setByteBudget(bytes: number | undefined): void {
     this.byteBudget = bytes;
+  }
+
+  /** Creates that found no spare ready, so far. */
+  get missCount(): number {
+    return this.misses;
   }
 
   stats(): PoolStats {
