@@ -91,7 +91,8 @@ class TableChecker {
     BlockContents contents;
     if (s.ok()) s = ReadBlock(file_, h, &contents);
     if (!s.ok()) {
-      if (std::string(what) == "data block" || std::string(what) == "index partition") {
+      if (std::string(what) == "data block" || std::string(what) == "index partition" ||
+          std::string(what) == "filter block") {
         Damaged(s.WithContext(Where(what, h)));
       } else {
         Fail(s.WithContext(Where(what, h)));
@@ -135,13 +136,13 @@ class TableChecker {
       return false;
     }
     if (has_filter) {
+      // Salvage needs no filter: its loss is recorded and the walk goes on.
       std::string filter;
-      if (!Read("filter block", filter_handle, &filter)) return false;
+      if (!Read("filter block", filter_handle, &filter)) return options_.salvage;
       std::unique_ptr<FilterReader> reader;
       s = NewFilterReader(filter, &reader);
       if (!s.ok() && !s.IsNotSupported()) {  // an unknown filter kind only costs speed
-        Fail(s.WithContext(Where("filter block", filter_handle)));
-        return false;
+        return Damaged(s.WithContext(Where("filter block", filter_handle)));
       }
     }
     return true;

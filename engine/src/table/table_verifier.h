@@ -12,10 +12,11 @@
 //
 // Errors name the block: "data block at offset 4096: Corruption: block
 // checksum mismatch ...". Without salvage the walk stops at the first one.
-// With salvage it goes on past a damaged data block or index partition
-// (recording each in `damaged`) and hands on_entry only the entries of data
-// blocks that verified completely, in strictly increasing order; damage to
-// the footer, metaindex, properties or top index leaves nothing to walk.
+// With salvage it goes on past a damaged data block, index partition
+// or the filter (recording each in `damaged`) and hands on_entry only the
+// entries of data blocks that verified completely, in strictly increasing
+// order; damage to the footer, metaindex, properties or top index leaves
+// nothing to walk.
 //
 // Thread safety: reentrant; only calls the const File::Read().
 

@@ -147,5 +147,18 @@ TEST_CASE("CheckTable: salvage keeps every data block that verifies", "[table]")
   }
 }
 
+TEST_CASE("CheckTable: salvage reads past a damaged filter", "[table]") {
+  const TableModel model = test::RandomTableModel(10, 300);
+  std::string bytes = BuildTableBytes(model, /*partition_threshold=*/0);
+  const BlockHandle filter = BlockHandles(bytes).at("filter block");
+  bytes[filter.offset + 1] ^= 0x02;
+  TableModel salvaged;
+  const TableCheckResult r = Check(bytes, /*salvage=*/true, &salvaged);
+  REQUIRE(r.status.IsCorruption());
+  REQUIRE(r.damaged.size() == 1);
+  REQUIRE(r.damaged[0].find("filter block") != std::string::npos);
+  REQUIRE(salvaged == model);
+}
+
 }  // namespace
 }  // namespace shale
