@@ -4,7 +4,7 @@
 // errors exit 2.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -154,4 +154,10 @@ test('a database open elsewhere: LOCKED, exit 2; usage errors exit 2', async () 
   const help = shaledb('--help');
   assert.equal(help.code, 0);
   assert.match(help.out, /usage: shaledb verify/);
+});
+
+test('package.json names the CLI as the shaledb bin, a node script', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  assert.equal(pkg.bin.shaledb, 'dist/js/cli.js');
+  assert.match(readFileSync(cli, 'utf8'), /^#!\/usr\/bin\/env node\n/);
 });
