@@ -88,9 +88,10 @@ struct RepairReport {
   // Damaged input tables, renamed to "<name>.damaged" (never deleted: a
   // person may want to look at them). Ignored by the engine from then on.
   std::vector<std::string> moved_aside;
-  // What was lost, one line each: "000012.sst: data block at offset 4096:
-  // Corruption: block checksum mismatch ...", "000007.log: records after
-  // offset 123 (456 bytes): ...", "000009.sst: missing (named by the manifest)".
+  // What was lost, one line each: "000012.sst: Corruption: data block at
+  // offset 4096: block checksum mismatch ...", "000007.log: records after
+  // offset 123 (456 bytes): torn tail", "000009.sst: missing (named by the
+  // manifest)", "000011.sst: whole table: Corruption: footer: ...".
   std::vector<std::string> dropped;
 };
 
