@@ -13,7 +13,8 @@
 //     shale_db_get_property) is owned by the module and valid until the next
 //     call into it, so the caller copies it and frees nothing; an *iterator
 //     chunk* is owned by the iterator and valid until its next
-//     shale_iter_next or shale_iter_free. shale_check_storage alone returns
+//     shale_iter_next or shale_iter_free. shale_check_storage, the job calls
+//     (c_api_jobs.cc) and the verify/repair calls (c_api_verify.cc) return
 //     a malloc'ed buffer the caller frees with shale_free().
 //   - Handles are uint32: a DB handle is the `shale::DB*` itself
 //     (reinterpret_cast through uintptr_t; wasm32 pointers fit), and so is a

@@ -3,6 +3,7 @@
  * page or in Node, `shaledb/worker` in a dedicated worker). Entry points
  * differ only in where the engine runs; these types are the contract.
  */
+import type { ErrorCode } from './errors.js';
 
 /** Keys and values: UTF-8 strings or raw bytes. Keys order bytewise. */
 export type Bytes = Uint8Array | string;
@@ -113,6 +114,62 @@ export interface Stats {
   text: string;
 }
 
+/** One file checked by `db.verify()` or the offline verify (`shaledb verify`). */
+export interface VerifyFileReport {
+  /** The file's name in the database directory ("000012.sst", "000007.log", "MANIFEST-000009"). */
+  name: string;
+  kind: 'table' | 'wal' | 'manifest';
+  /** Tables the manifest names: their level (0-6). */
+  level?: number;
+  /** Offline verify only: in the directory but named by no manifest (a crash leftover, removed at the next open). Not an error. */
+  orphan?: boolean;
+  bytes: number;
+  /** Tables: blocks verified (data, index, filter, properties, metaindex). WALs, manifests: records. */
+  blocks: number;
+  /** Tables: key-value entries. WALs: entries of the write batches. Manifests: version edits. */
+  entries: number;
+  ok: boolean;
+  /** The first problem found (names the block or record), when not ok. */
+  error?: string;
+  /** The error's code ('CORRUPTION'; 'NOT_FOUND' for a file the manifest names that is missing). */
+  code?: ErrorCode;
+}
+
+export interface VerifyReport {
+  /** True when every file verified. */
+  ok: boolean;
+  /** The manifest first, then the WALs, then the tables. */
+  files: VerifyFileReport[];
+}
+
+/** What `repair()` kept, salvaged and dropped (engine/include/shale/verify.h RepairReport). */
+export interface RepairReport {
+  /** Input tables that read back completely. */
+  tablesRead: number;
+  /** Damaged tables whose readable blocks were kept (each renamed to `<name>.damaged`). */
+  tablesSalvaged: number;
+  walsReplayed: number;
+  /** Entries read from the tables and WALs. */
+  entriesRecovered: number;
+  /** Entries in the repaired tables (older versions of a key and tombstones are dropped). */
+  entriesWritten: number;
+  tablesWritten: number;
+  bytesWritten: number;
+  /** The repaired database's last sequence number, in decimal (it may exceed 2^53). */
+  maxSequence: string;
+  /** A current manifest read back (so only its tables and live WALs were inputs). */
+  manifestWasValid: boolean;
+  /** Damaged tables, renamed: `000012.sst.damaged`. */
+  movedAside: string[];
+  /** What was lost, one line each (file, block or record, why). */
+  dropped: string[];
+}
+
+export interface RepairOptions {
+  /** Aborts before the repair starts (ABORTED); a repair once started runs to its end. */
+  signal?: AbortSignal;
+}
+
 export interface DB extends Reader {
   readonly name: string;
   put(key: Bytes, value: Bytes, options?: WriteOptions): Promise<void>;
@@ -125,6 +182,12 @@ export interface DB extends Reader {
   /** Compacts the range (default everything) to the last level and waits. */
   compact(range?: { start?: Bytes; end?: Bytes }): Promise<void>;
   stats(): Promise<Stats>;
+  /**
+   * Re-reads every live file (tables, WALs, the manifest) from storage, bypassing the block cache, and checks every
+   * checksum, the tables' key order and their metadata. Corruption is reported in the result, not thrown. Writes go
+   * on meanwhile. `signal` rejects the promise with ABORTED (the engine finishes its pass in the background).
+   */
+  verify(options?: { signal?: AbortSignal }): Promise<VerifyReport>;
   /** Syncs, releases files and the lock. A second close is a no-op; other calls fail with CLOSED. */
   close(): Promise<void>;
 }

@@ -12,6 +12,7 @@
  * Arguments are trusted here: the database layer (core/database.ts) has
  * validated types, sizes and handles.
  */
+import type { RepairReport, VerifyFileReport, VerifyReport } from './api.js';
 import { errorFromStatus, StatusCode } from './errors.js';
 import type { Backend, RawEngine } from './raw.js';
 
@@ -262,6 +263,29 @@ export class Engine {
     return files;
   }
 
+  // ---- verify and repair (wasm/c_api_verify.cc; JSON in docs/format.md) ----
+
+  /** Verifies an open database: the report (corruption is in the report, not thrown). */
+  verify(db: number): VerifyReport {
+    this.ensureScratch(0);
+    this.check(this.raw.dbVerify(db, this.scratch, this.scratch + 4));
+    return parseVerifyReport(decoder.decode(this.takeMalloced()));
+  }
+
+  /** Verifies the closed database in directory `path`. LOCKED while it is open. */
+  verifyDir(path: string): VerifyReport {
+    const [p] = this.args(encoder.encode(path));
+    this.check(this.raw.verifyDir(p, this.lastLens[0]!, this.scratch, this.scratch + 4));
+    return parseVerifyReport(decoder.decode(this.takeMalloced()));
+  }
+
+  /** Repairs the closed database in directory `path`. */
+  repair(path: string): RepairReport {
+    const [p] = this.args(encoder.encode(path));
+    this.check(this.raw.repair(p, this.lastLens[0]!, this.scratch, this.scratch + 4));
+    return parseRepairReport(decoder.decode(this.takeMalloced()));
+  }
+
   /** Copies out and frees the malloc'ed (out-slot 0, length out-slot 1) buffer of the last call. */
   private takeMalloced(): Uint8Array {
     const ptr = this.u32(0);
@@ -336,4 +360,17 @@ export class Engine {
     while (end < heap.length && heap[end] !== 0) end++;
     return decoder.decode(heap.subarray(ptr, end));
   }
+}
+
+/** The verify report JSON of wasm/c_api_verify.cc as api.ts types (the engine's code becomes a name). */
+function parseVerifyReport(json: string): VerifyReport {
+  const raw = JSON.parse(json) as { ok: boolean; files: (VerifyFileReport & { code?: number })[] };
+  return {
+    ok: raw.ok,
+    files: raw.files.map(({ code, ...f }) => (code === undefined ? f : { ...f, code: errorFromStatus(code, '').code })),
+  };
+}
+
+function parseRepairReport(json: string): RepairReport {
+  return JSON.parse(json) as RepairReport;
 }

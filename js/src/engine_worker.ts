@@ -5,7 +5,7 @@
  * terminates this worker once the database closed.
  */
 import type { EngineOpenOptions } from './engine.js';
-import { openOpfsBackend } from './opfs_database.js';
+import { openOpfsBackend, repairOpfsDatabase, verifyOpfsDatabase } from './opfs_database.js';
 import type { MessagePortLike } from './rpc/protocol.js';
 import { serveDatabase } from './rpc/server.js';
 
@@ -16,7 +16,11 @@ export interface EngineWorkerOpenArgs {
   testByteBudget?: number;
 }
 
-serveDatabase(globalThis as unknown as MessagePortLike, (args) => {
-  const { name, options, testByteBudget } = args as unknown as EngineWorkerOpenArgs;
-  return openOpfsBackend(name, options, { testByteBudget });
-});
+serveDatabase(
+  globalThis as unknown as MessagePortLike,
+  (args) => {
+    const { name, options, testByteBudget } = args as unknown as EngineWorkerOpenArgs;
+    return openOpfsBackend(name, options, { testByteBudget });
+  },
+  { tool: ({ tool, name }) => (tool === 'repair' ? repairOpfsDatabase(name) : verifyOpfsDatabase(name)) },
+);

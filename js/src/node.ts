@@ -17,9 +17,9 @@ import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
-import type { DB, OpenOptions } from './api.js';
+import type { DB, OpenOptions, RepairOptions, RepairReport, VerifyReport } from './api.js';
 import { toBytes } from './bytes.js';
-import { engineOpenOptions } from './core/codec.js';
+import { abortedError, engineOpenOptions, signalOption } from './core/codec.js';
 import { InvalidArgumentError, IOError, NotFoundError } from './errors.js';
 import { loadWasiEngine } from './load_wasi.js';
 import { acquireLock } from './node_lock.js';
@@ -157,6 +157,50 @@ export async function destroy(path: string): Promise<void> {
     rmdirSync(dir);
   } catch {
     // not empty (files that are not the database's) or already gone: leave it
+  }
+}
+
+/**
+ * Rebuilds the database in directory `path` from the files that read back: with its manifest
+ * lost or damaged, from every table and WAL present; damaged tables give up
+ * only their damaged blocks (and are kept as `<file>.damaged`). Everything is
+ * merged into new tables of the last level, newest version of each key kept.
+ * See RepairReport for what was kept and dropped.
+ * @throws LockedError when it is open (in this or another process) (close it first).
+ * @throws InvalidArgumentError when it does not exist.
+ * @throws AbortedError when `signal` aborted before the repair started.
+ */
+export async function repair(path: string, options: RepairOptions = {}): Promise<RepairReport> {
+  const dir = checkPath(path);
+  const signal = signalOption(options, 'repair options');
+  if (!isDirectory(dir)) throw new InvalidArgumentError(`${dir}: does not exist`);
+  if (signal?.aborted) throw abortedError(signal, 'repair');
+  const lock = await acquireLock(dir);
+  try {
+    const engine = await loadWasiEngine({ [GUEST_DIR]: dir });
+    if (signal?.aborted) throw abortedError(signal, 'repair');
+    return engine.repair(GUEST_DIR);
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * Verifies the closed database in directory `path` without changing it: every table, WAL
+ * and manifest is re-read and checked (files no manifest names are listed as
+ * orphans, missing ones as errors). Corruption is in the report, not thrown.
+ * @throws LockedError when it is open anywhere.
+ * @throws InvalidArgumentError when it does not exist.
+ */
+export async function verify(path: string): Promise<VerifyReport> {
+  const dir = checkPath(path);
+  if (!isDirectory(dir)) throw new InvalidArgumentError(`${dir}: does not exist`);
+  const lock = await acquireLock(dir);
+  try {
+    const engine = await loadWasiEngine({ [GUEST_DIR]: dir });
+    return engine.verifyDir(GUEST_DIR);
+  } finally {
+    lock.release();
   }
 }
 

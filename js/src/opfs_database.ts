@@ -13,10 +13,10 @@
 import { type BackgroundRunner, type BackgroundRunnerFactory, inlineBackground } from './core/background.js';
 import { JobBackground } from './core/job_background.js';
 import type { JobWorkerClient } from './core/job_worker.js';
-import type { Stats } from './api.js';
+import type { RepairReport, Stats, VerifyReport } from './api.js';
 import type { Backend, Chunk, DurabilityCode, IteratorSpec, ScanStart } from './core/backend.js';
 import { LocalBackend } from './core/local_backend.js';
-import type { EngineOpenOptions } from './engine.js';
+import type { Engine, EngineOpenOptions } from './engine.js';
 import { IOError, InvalidArgumentError, LockedError, ShaleError, StatusCode, errorFromStatus } from './errors.js';
 import { HostError } from './hosts/file_host.js';
 import { OpfsPoolHost } from './hosts/opfs_pool_host.js';
@@ -175,6 +175,9 @@ class PoolBackend implements Backend {
   stats(): Promise<Stats> {
     return this.run(Files.None, () => this.inner.stats());
   }
+  verify(): Promise<VerifyReport> {
+    return this.run(Files.None, () => this.inner.verify());
+  }
   close(): Promise<void> {
     return this.run(Files.None, async () => {
       try {
@@ -225,6 +228,50 @@ export async function openOpfsBackend(name: string, engineOptions: EngineOpenOpt
     await pool.dispose();
     throw err instanceof ShaleError ? err : toShaleError(err);
   }
+}
+
+/**
+ * Runs `fn` on the engine over database `name`'s pool (not opened as a
+ * database). A create that finds the pool dry fails with QUOTA_EXCEEDED
+ * ("pool exhausted"); `fn` must then be safe to rerun, which repair and
+ * verify are: it is retried after maintenance made spares. REQUIRES: the
+ * database's Web Lock is held.
+ */
+async function withPoolEngine<T>(name: string, fn: (engine: Engine) => T): Promise<T> {
+  checkDatabaseName(name);
+  let pool: OpfsPoolHost;
+  try {
+    pool = await OpfsPoolHost.open(name, { create: false });
+  } catch (err) {
+    if (err instanceof HostError && err.shaleCode === StatusCode.NOT_FOUND) {
+      throw new InvalidArgumentError(`${name}: does not exist`);
+    }
+    throw toShaleError(err);
+  }
+  try {
+    const engine = await loadEmscriptenEngine(pool, 'opfs');
+    for (let attempt = 0; ; attempt++) {
+      const misses = pool.missCount;
+      try {
+        return fn(engine);
+      } catch (err) {
+        if (attempt >= 3 || pool.missCount === misses) throw err;
+        await pool.maintain();
+      }
+    }
+  } finally {
+    await pool.dispose();
+  }
+}
+
+/** RepairDB on database `name` (engine/include/shale/verify.h). REQUIRES: its Web Lock is held. */
+export function repairOpfsDatabase(name: string): Promise<RepairReport> {
+  return withPoolEngine(name, (engine) => engine.repair(name));
+}
+
+/** VerifyDB on the closed database `name`. REQUIRES: its Web Lock is held. */
+export function verifyOpfsDatabase(name: string): Promise<VerifyReport> {
+  return withPoolEngine(name, (engine) => engine.verifyDir(name));
 }
 
 /** Deletes database `name` from OPFS. REQUIRES: its Web Lock is held. */

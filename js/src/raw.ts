@@ -48,6 +48,11 @@ export interface RawEngine {
   dbInstallCompactionJob(db: number, result: number, resultLen: number): number;
   dbAbandonCompactionJob(db: number, jobOrId: number, len: number, code: number): number;
   compactionJobFiles(job: number, jobLen: number, out: number, outLen: number): number;
+
+  // Verify and repair (wasm/c_api_verify.cc): JSON reports, malloc'ed, freed with free().
+  dbVerify(db: number, out: number, outLen: number): number;
+  verifyDir(path: number, pathLen: number, out: number, outLen: number): number;
+  repair(path: number, pathLen: number, out: number, outLen: number): number;
 }
 
 /** Which build and file backend a RawEngine runs on. */
@@ -83,6 +88,9 @@ export const rawExportNames = {
   dbInstallCompactionJob: 'shale_db_install_compaction_job',
   dbAbandonCompactionJob: 'shale_db_abandon_compaction_job',
   compactionJobFiles: 'shale_compaction_job_files',
+  dbVerify: 'shale_db_verify',
+  verifyDir: 'shale_verify_dir',
+  repair: 'shale_repair',
 } as const satisfies Record<Exclude<keyof RawEngine, 'heap'>, string>;
 
 /** Builds a RawEngine from a lookup of exported functions and the current heap. */

@@ -7,6 +7,7 @@
 //   open(name, opts) opens database `name` (a directory under a temp root in
 //                    Node, an OPFS name in the browser)
 //   destroy(name)
+//   repair(name, opts), verify(name)   the entry's repair() and offline verify()
 //   newName()        a name no other case uses
 // Cases close what they open, also when they fail.
 
@@ -713,6 +714,90 @@ export const cases = [
       const pre = new AbortController();
       pre.abort();
       await rejects(ctx.open(name, { signal: pre.signal }), 'ABORTED', 'aborted before open');
+    },
+  },
+  {
+    name: 'verify on a healthy database with data in several levels reports every file ok',
+    async run(ctx) {
+      await withDb(ctx, {}, async (db) => {
+        const ops = [];
+        for (let i = 0; i < 2000; i++) ops.push({ type: 'put', key: `k${String(i).padStart(5, '0')}`, value: 'v'.repeat(40) });
+        await db.batch(ops);
+        await db.compact();
+        await db.batch(ops.filter((_, i) => i % 5 === 0).map((op) => ({ ...op, value: 'newer' })));
+        await db.flush();
+        await db.put('in-the-wal', 'x');
+        const report = await db.verify();
+        equal(report.ok, true, 'report.ok');
+        const levels = new Set();
+        let entries = 0;
+        for (const f of report.files) {
+          equal(f.ok, true, `${f.name} ok`);
+          equal(f.error, undefined, `${f.name} error`);
+          ok(['table', 'wal', 'manifest'].includes(f.kind), `${f.name} kind ${f.kind}`);
+          ok(Number.isInteger(f.bytes) && f.bytes > 0, `${f.name} bytes`);
+          ok(Number.isInteger(f.blocks) && Number.isInteger(f.entries), `${f.name} counts`);
+          if (f.kind === 'table') {
+            levels.add(f.level);
+            entries += f.entries;
+            ok(f.blocks > 0, `${f.name} blocks`);
+          } else {
+            equal(f.level, undefined, `${f.name} level`);
+          }
+        }
+        equal(report.files[0].kind, 'manifest', 'manifest first');
+        ok(levels.has(0) && levels.size >= 2, `tables in L0 and deeper (${[...levels]})`);
+        equal(entries, 2400, 'entries in tables');
+        ok(report.files.some((f) => f.kind === 'wal' && f.entries === 1), 'the WAL holds the last put');
+        const stats = await db.stats();
+        equal(report.files.filter((f) => f.kind === 'table').length, stats.totalFiles, 'every table');
+        const pre = new AbortController();
+        pre.abort();
+        await rejects(db.verify({ signal: pre.signal }), 'ABORTED', 'aborted verify');
+        await rejects(db.verify({ signal: 'no' }), 'INVALID_ARGUMENT', 'bad signal');
+        equal(await db.get('in-the-wal', { as: 'string' }), 'x', 'still open and well');
+      });
+    },
+  },
+  {
+    name: 'repair of a closed database keeps every key; LOCKED while open; offline verify',
+    async run(ctx) {
+      const name = ctx.newName();
+      const db = await ctx.open(name);
+      try {
+        const ops = [];
+        for (let i = 0; i < 1000; i++) ops.push({ type: 'put', key: `k${i}`, value: `v${i}` });
+        await db.batch(ops);
+        await db.flush();
+        await db.del('k7');
+        await db.put('k8', 'newest');
+        await rejects(ctx.repair(name), 'LOCKED', 'repair while open');
+        await rejects(ctx.verify(name), 'LOCKED', 'offline verify while open');
+      } finally {
+        await db.close();
+      }
+      const before = await ctx.verify(name);
+      equal(before.ok, true, 'offline verify ok');
+      const report = await ctx.repair(name);
+      equal(report.manifestWasValid, true);
+      equal(report.tablesSalvaged, 0);
+      deepEqual(report.dropped, []);
+      equal(report.entriesWritten, 999);
+      equal(report.maxSequence, '1002');
+      ok(report.tablesWritten >= 1 && report.bytesWritten > 0, 'tables written');
+      const after = await ctx.verify(name);
+      equal(after.ok, true, 'verify after repair');
+      const again = await ctx.open(name);
+      try {
+        equal(await again.get('k7'), undefined);
+        equal(await again.get('k8', { as: 'string' }), 'newest');
+        equal((await collect(again.scan({ values: false }))).length, 999);
+        await again.put('k7', 'back');
+        equal(await again.get('k7', { as: 'string' }), 'back');
+      } finally {
+        await again.close();
+      }
+      await ctx.destroy(name);
     },
   },
 ];

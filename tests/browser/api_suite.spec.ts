@@ -15,7 +15,7 @@ for (const c of cases as { name: string }[]) {
       const { cases: all } = await import('/tests/api/api_suite.mjs' as string);
       const api = (window as any).shale;
       let n = 0;
-      const ctx = { api, open: api.open, destroy: api.destroy, newName: () => `case-${++n}` };
+      const ctx = { api, open: api.open, destroy: api.destroy, repair: api.repair, verify: api.verify, newName: () => `case-${++n}` };
       try {
         await all.find((x: { name: string }) => x.name === caseName).run(ctx);
         return undefined;

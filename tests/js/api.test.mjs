@@ -17,6 +17,8 @@ const ctx = {
   api,
   open: (name, options) => api.open(join(root, name), options),
   destroy: (name) => api.destroy(join(root, name)),
+  repair: (name, options) => api.repair(join(root, name), options),
+  verify: (name) => api.verify(join(root, name)),
   newName: () => `db-${++counter}`,
 };
 

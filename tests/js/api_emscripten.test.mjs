@@ -26,6 +26,8 @@ const ctx = {
   api,
   open: async (name, options) => openLocal(await engine(), name, join(root, name), options),
   destroy: async (name) => (await engine()).destroy(join(root, name)),
+  repair: async (name) => (await engine()).repair(join(root, name)),
+  verify: async (name) => (await engine()).verifyDir(join(root, name)),
   newName: () => `db-${++counter}`,
 };
 

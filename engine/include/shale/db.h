@@ -24,6 +24,7 @@
 #include "shale/options.h"
 #include "shale/slice.h"
 #include "shale/status.h"
+#include "shale/verify.h"
 #include "shale/write_batch.h"
 
 namespace shale {
@@ -132,6 +133,14 @@ class DB {
   //   "shale.write-amplification"      bytes written to WAL and tables per user byte
   //   "shale.cache"                    block and table cache hits, misses, usage
   virtual bool GetProperty(const Slice& name, std::string* value) = 0;
+
+  // Re-reads every live file (the current version's tables, the live WALs,
+  // the current manifest) from the file system, bypassing the block cache,
+  // and checks every checksum (verify.h). Writers are not blocked: the
+  // version is pinned and the files are read without the DB mutex. A WAL
+  // or manifest retired meanwhile is left out. OK when everything verifies,
+  // Corruption otherwise (the report is complete either way).
+  virtual Status Verify(VerifyReport* report) = 0;
 
   // Syncs, stops background work, releases files and the lock. Calls after
   // Close() return Closed.

@@ -91,6 +91,7 @@ class DBImpl final : public DB {
   Status InstallCompactionJob(const Slice& result) override;
   void AbandonCompactionJob(const Slice& job_or_id, const Status& why) override;
   bool GetProperty(const Slice& name, std::string* value) override;
+  Status Verify(VerifyReport* report) override;
   Status Close() override;
 
   // Recovers (or creates) the database. Called once, by DB::Open.

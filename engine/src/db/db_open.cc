@@ -145,6 +145,11 @@ Status DBImpl::Open() {
 
   versions_ = std::make_unique<VersionSet>();
   s = versions_->Recover(fs_, dbname_);
+  if (s.IsNotFound() && has_data_files) {
+    // Tables or WALs without any manifest: the manifest was lost. Starting
+    // afresh would delete them all as orphans; RepairDB rebuilds from them.
+    return Status::Corruption(dbname_ + ": no manifest, but tables or WALs are present (run repair)");
+  }
   if (s.IsNotFound() || (s.IsCorruption() && !has_data_files)) {
     // No manifest, or only manifests a crash tore while the database was
     // being created (no table or WAL was ever written): start afresh.

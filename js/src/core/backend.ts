@@ -9,7 +9,7 @@
  * Every method is asynchronous; calls issued in order are applied in order
  * (a get issued after a put, without awaiting the put, sees it).
  */
-import type { Stats } from '../api.js';
+import type { Stats, VerifyReport } from '../api.js';
 import type { Chunk, DurabilityCode, IteratorSpec } from '../engine.js';
 
 export type { Chunk, DurabilityCode, IteratorSpec } from '../engine.js';
@@ -42,6 +42,8 @@ export interface Backend {
   flush(): Promise<void>;
   compact(begin?: Uint8Array, end?: Uint8Array): Promise<void>;
   stats(): Promise<Stats>;
+  /** DB::Verify: every live file re-read and checked; corruption is in the report. */
+  verify(): Promise<VerifyReport>;
   /** Ends every scan and snapshot, syncs and closes. A second call is a no-op. */
   close(): Promise<void>;
 }

@@ -98,6 +98,29 @@ export function checkSignal(signal: unknown, what: string): AbortSignal | undefi
   return signal as AbortSignal;
 }
 
+/** The `signal` of an options object such as `{ signal?: AbortSignal }`. */
+export function signalOption(options: unknown, what: string): AbortSignal | undefined {
+  return checkSignal(optionsObject<{ signal?: unknown }>(options, what).signal, 'signal');
+}
+
+/**
+ * `promise`, or a rejection with ABORTED as soon as `signal` aborts (at once
+ * when it already has). The work behind the promise is not stopped: its
+ * result is dropped.
+ */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(abortedError(signal, what));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortedError(signal, what));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 export function abortedError(signal: AbortSignal, what: string): AbortedError {
   const reason = signal.reason as { message?: string } | undefined;
   return new AbortedError(`${what} aborted${reason?.message ? `: ${reason.message}` : ''}`, { cause: signal.reason });

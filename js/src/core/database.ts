@@ -23,11 +23,13 @@ import type {
   ScanOptions,
   Snapshot,
   Stats,
+  VerifyReport,
   WriteOptions,
 } from '../api.js';
 import { ClosedError, InvalidArgumentError } from '../errors.js';
 import type { Backend, Chunk } from './backend.js';
 import {
+  abortable,
   abortedError,
   decodeChunk,
   decodeValue,
@@ -37,6 +39,7 @@ import {
   type EncodedOp,
   readAsString,
   scanPlan,
+  signalOption,
   toKey,
   toOp,
   toValue,
@@ -178,6 +181,14 @@ export class Database implements DB {
     return attempt(() => {
       this.checkOpen();
       return this.backend.stats();
+    });
+  }
+
+  verify(options?: { signal?: AbortSignal }): Promise<VerifyReport> {
+    return attempt(() => {
+      this.checkOpen();
+      const signal = signalOption(options, 'verify options');
+      return abortable(this.backend.verify(), signal, 'verify');
     });
   }
 

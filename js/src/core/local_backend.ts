@@ -16,7 +16,7 @@
  * once the runner installed a job (makeRoom), and every call made meanwhile
  * waits behind it, so calls still apply in call order.
  */
-import type { LevelStats, Stats } from '../api.js';
+import type { LevelStats, Stats, VerifyReport } from '../api.js';
 import type { Engine, EngineOpenOptions } from '../engine.js';
 import { ClosedError, IOError, ShaleError } from '../errors.js';
 import { type BackgroundRunner, type BackgroundRunnerFactory, type CompactionJobs, inlineBackground } from './background.js';
@@ -220,6 +220,13 @@ export class LocalBackend implements Backend {
     return this.ordered(() => {
       this.checkOpen();
       return this.call(() => this.collectStats());
+    });
+  }
+
+  verify(): Promise<VerifyReport> {
+    return this.ordered(() => {
+      this.checkOpen();
+      return this.call(() => this.engine.verify(this.db));
     });
   }
 

@@ -10,13 +10,13 @@
  * side dies, the entry calls fail(): every pending call and every later one
  * rejects with that error.
  */
-import type { Stats } from '../api.js';
+import type { Stats, VerifyReport } from '../api.js';
 import type { Backend, Chunk, DurabilityCode, IteratorSpec, ScanStart } from '../core/backend.js';
 import { encodeBatch } from '../core/codec.js';
 import { Database } from '../core/database.js';
 import { deserializeError, IOError, ShaleError } from '../errors.js';
 import { Outbox } from './outbox.js';
-import type { BackendOp, MessagePortLike, OpenArgs, Request, Response } from './protocol.js';
+import type { BackendOp, MessagePortLike, OpenArgs, Request, Response, ToolArgs } from './protocol.js';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -71,6 +71,11 @@ export class RpcBackend implements Backend {
     return this.send({ id: 0, op: 'open', args: [args] }, []) as Promise<void>;
   }
 
+  /** Runs a closed-database operation on the server (protocol.ts ToolArgs). */
+  tool(args: ToolArgs): Promise<unknown> {
+    return this.send({ id: 0, op: 'tool', args: [args] }, []);
+  }
+
   put(key: Uint8Array, value: Uint8Array, durability: DurabilityCode): Promise<void> {
     return this.write(encodeBatch([{ key, value }]), durability);
   }
@@ -113,6 +118,10 @@ export class RpcBackend implements Backend {
 
   scanClose(id: number): Promise<void> {
     return this.call('scanClose', [id]);
+  }
+
+  verify(): Promise<VerifyReport> {
+    return this.call('verify', []);
   }
 
   flush(): Promise<void> {

@@ -25,8 +25,19 @@ export type BackendOp = {
 /** Arguments of `open`: what the server's opener needs (entry-specific). */
 export type OpenArgs = Record<string, unknown>;
 
+/**
+ * Arguments of `tool`: a maintenance operation on a closed database, run by
+ * the server instead of opening one (the page entry's repair()/verify()).
+ */
+export interface ToolArgs {
+  [key: string]: unknown;
+  tool: 'repair' | 'verify';
+  name: string;
+}
+
 export type Request =
   | { id: number; op: 'open'; args: [OpenArgs] }
+  | { id: number; op: 'tool'; args: [ToolArgs] }
   | { [K in BackendOp]: { id: number; op: K; args: Parameters<Backend[K]> } }[BackendOp];
 
 export type Response =

@@ -11,13 +11,15 @@
 import type { Backend } from '../core/backend.js';
 import { ClosedError, InvalidArgumentError, serializeError } from '../errors.js';
 import { Outbox } from './outbox.js';
-import type { MessagePortLike, OpenArgs, Request, Response } from './protocol.js';
+import type { MessagePortLike, OpenArgs, Request, Response, ToolArgs } from './protocol.js';
 
 export type Opener = (args: OpenArgs) => Promise<Backend>;
 
 export interface ServerHooks {
   /** After the database closed (successfully or not): e.g. let the worker exit. */
   onClosed?(): void;
+  /** Runs a `tool` request (a closed-database operation); absent: tools are refused. */
+  tool?(args: ToolArgs): Promise<unknown>;
 }
 
 /** The transfer list of a result: every ArrayBuffer it owns outright. */
@@ -66,6 +68,14 @@ export function serveDatabase(port: MessagePortLike, opener: Opener, hooks: Serv
           opening = undefined;
           fail(id, err);
         },
+      );
+      return;
+    }
+    if (request.op === 'tool') {
+      if (!hooks.tool || opening) return fail(id, new InvalidArgumentError('no tools on this server, or a database is open'));
+      hooks.tool(request.args[0]).then(
+        (value) => reply(id, value),
+        (err) => fail(id, err),
       );
       return;
     }

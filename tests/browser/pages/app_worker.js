@@ -26,7 +26,7 @@ const ops = {
   runCase: async (caseName) => {
     const { cases } = await import('/tests/api/api_suite.mjs');
     let n = 0;
-    const ctx = { api: shale, open: shale.open, destroy: shale.destroy, newName: () => `case-${++n}` };
+    const ctx = { api: shale, open: shale.open, destroy: shale.destroy, repair: shale.repair, verify: shale.verify, newName: () => `case-${++n}` };
     await cases.find((c) => c.name === caseName).run(ctx);
   },
   // Until terminated: strict puts, each reported once acknowledged.

@@ -398,4 +398,17 @@ TEST_CASE("db corruption: a missing table fails Open with Corruption", "[db][cor
   RequireOpenFailsWithCorruption(fs.get());
 }
 
+// Regression: with the manifest gone and create_if_missing (the default),
+// Open used to start an empty database and delete every table and WAL as
+// orphans. It must refuse (RepairDB rebuilds from those files) and leave
+// them in place.
+TEST_CASE("db corruption: a lost manifest fails Open with Corruption and deletes nothing", "[db][corruption]") {
+  BaseDB base;
+  auto fs = base.Copy();
+  REQUIRE_OK(fs->Remove(base.manifests[0]));
+  RequireOpenFailsWithCorruption(fs.get());
+  for (const std::string& t : base.tables) REQUIRE_OK(fs->Exists(t));
+  for (const std::string& w : base.wals) REQUIRE_OK(fs->Exists(w));
+}
+
 }  // namespace shale
