@@ -334,6 +334,8 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
   manual_compactions_++;
   Status s = WaitForBackgroundWork([&] { return !bg_running_; });
   for (int level = 0; s.ok() && level < kNumLevels - 1; level++) s = ManualCompaction(level, begin, end);
+  // Each ManualCompaction's version reference kept its inputs while it cleaned up.
+  if (s.ok()) RemoveObsoleteFiles();
   manual_compactions_--;
   MaybeScheduleBackgroundWork();
   return s;

@@ -4,6 +4,8 @@
 #include "shale/db.h"
 
 #include <map>
+#include <string>
+#include <vector>
 
 #include "env/memory_file_system.h"
 #include "shale/executor.h"
@@ -200,6 +202,38 @@ TEST_CASE("db: flushes and compactions keep every key readable", "[db]") {
   for (const auto& [k, v] : model) REQUIRE(t.Get(k) == v);
   REQUIRE_OK(t.Reopen());
   for (const auto& [k, v] : model) REQUIRE(t.Get(k) == v);
+}
+
+TEST_CASE("db: a compaction's inputs leave the directory when it ends, not at the next job", "[db]") {
+  TestDB t;
+  REQUIRE_OK(t.Open());
+  // Live tables against the .sst files present: equal once nothing is obsolete.
+  auto table_files = [&t] {
+    std::vector<std::string> names;
+    REQUIRE_OK(t.fs.List(t.name, &names));
+    int n = 0;
+    for (const std::string& name : names) n += name.size() > 4 && name.compare(name.size() - 4, 4, ".sst") == 0;
+    return n;
+  };
+  auto live_tables = [&t] {
+    int n = 0;
+    for (int level = 0; level < 7; level++) n += t.FilesAt(level);
+    return n;
+  };
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < 500; i++) REQUIRE_OK(t.db->Put(WriteOptions(), Key(i), std::string(100, 'a' + round)));
+    REQUIRE_OK(t.db->Flush());
+  }
+  REQUIRE(t.FilesAt(0) > 1);
+  REQUIRE_OK(t.db->CompactRange(nullptr, nullptr));
+  REQUIRE(t.FilesAt(0) == 0);
+  CHECK(table_files() == live_tables());
+  for (int i = 0; i < 500; i++) REQUIRE_OK(t.db->Put(WriteOptions(), Key(i), "last"));
+  REQUIRE_OK(t.db->Flush());
+  REQUIRE_OK(t.db->Close());
+  const int before_reopen = table_files();
+  REQUIRE_OK(t.Open());
+  CHECK(before_reopen == live_tables());  // Close left no obsolete table behind
 }
 
 TEST_CASE("db: bad input and misuse get clear errors", "[db]") {
