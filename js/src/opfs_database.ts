@@ -187,6 +187,31 @@ class PoolBackend implements Backend {
   }
 }
 
+/** An open that keeps finding the spare pool dry fails after this many refills. */
+const MAX_OPEN_REFILLS = 4;
+
+/**
+ * Opens the engine, retrying after pool maintenance when recovery ran the
+ * spare pool dry. Recovery creates one table per recovered WAL, then a new
+ * WAL and a new manifest: after a crash with memtables waiting for their
+ * flush (up to max_immutable_memtables + 1 WALs) that is more files than
+ * the spares made ahead. The failed open changed nothing the next one
+ * cannot redo (its tables are orphans it removes), and the pool's target
+ * doubles after running dry, so the retry has room.
+ */
+async function openRefilling<T>(pool: OpfsPoolHost, open: () => T): Promise<T> {
+  for (let refills = 0; ; refills++) {
+    const misses = pool.missCount;
+    try {
+      return open();
+    } catch (err) {
+      const dry = err instanceof ShaleError && err.code === 'QUOTA_EXCEEDED' && pool.missCount !== misses;
+      if (!dry || refills >= MAX_OPEN_REFILLS) throw err;
+      await pool.maintain();
+    }
+  }
+}
+
 export async function openOpfsBackend(name: string, engineOptions: EngineOpenOptions, test: TestOpenOptions = {}): Promise<Backend> {
   checkDatabaseName(name);
   let pool: OpfsPoolHost;
@@ -210,10 +235,12 @@ export async function openOpfsBackend(name: string, engineOptions: EngineOpenOpt
     const background = jobRunner
       ? withPoolMaintenance(pool, (work, jobs) => new JobBackground(work, jobs, jobRunner))
       : withPoolMaintenance(pool);
-    const backend = LocalBackend.open(engine, name, { ...engineOptions, externalCompactions: client !== undefined }, {
-      background,
-      spares: { misses: () => pool.missCount, refill: () => pool.maintain() },
-    });
+    const backend = await openRefilling(pool, () =>
+      LocalBackend.open(engine, name, { ...engineOptions, externalCompactions: client !== undefined }, {
+        background,
+        spares: { misses: () => pool.missCount, refill: () => pool.maintain() },
+      }),
+    );
     if (test.testByteBudget !== undefined) {
       channel = new BroadcastChannel(`shaledb-test:${name}`);
       channel.onmessage = ({ data }) => pool.setByteBudget(data?.byteBudget ?? undefined);
