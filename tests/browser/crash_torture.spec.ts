@@ -21,8 +21,12 @@ import { expect, test } from './fixtures';
 
 const CYCLES = Number(process.env.SHALE_BROWSER_TORTURE_CYCLES ?? 24);
 const SEED = Number(process.env.SHALE_BROWSER_TORTURE_SEED ?? 20261124);
-const KINDS = ['terminate', 'reload', 'close', 'terminate-compacting', 'reload-compacting', 'renderer-crash'] as const;
-type Kind = (typeof KINDS)[number];
+const ALL_KINDS = ['terminate', 'reload', 'close', 'terminate-compacting', 'reload-compacting', 'renderer-crash'] as const;
+type Kind = (typeof ALL_KINDS)[number];
+/** SHALE_BROWSER_TORTURE_KINDS=reload,close: only these crash kinds. */
+const KINDS: readonly Kind[] = process.env.SHALE_BROWSER_TORTURE_KINDS
+  ? (process.env.SHALE_BROWSER_TORTURE_KINDS.split(',') as Kind[]).filter((k) => ALL_KINDS.includes(k))
+  : ALL_KINDS;
 /** Larger values than the default, so that 64 KiB memtables flush often and tables pile up for compactions. */
 const WORKLOAD = { largeRatio: 0.15 };
 const NAME = 'torture';
@@ -45,7 +49,7 @@ async function torturePage(page: Page): Promise<void> {
 }
 
 test('crash torture: terminate, reload, close and renderer crashes mid-write lose no acknowledged write', async ({ context, page }) => {
-  test.setTimeout(Math.max(120_000, CYCLES * 8_000));
+  test.setTimeout(Math.max(180_000, CYCLES * 15_000));
   const model = new Model();
   const next = random(SEED);
   let listener: (r: Report) => void = () => {};
@@ -67,6 +71,7 @@ test('crash torture: terminate, reload, close and renderer crashes mid-write los
     maxFiles: 0,
   };
   let nextId = 1;
+  const writeErrors: string[] = [];
   const started = Date.now();
 
   for (let cycle = 0; cycle < CYCLES; cycle++) {
@@ -83,6 +88,7 @@ test('crash torture: terminate, reload, close and renderer crashes mid-write los
     for (let id = nextId; id < nextId + count; id++) model.sent(makeBatch(SEED, id, mode, WORKLOAD));
     nextId += count;
 
+    const cycleStart = Date.now();
     let acks = 0;
     let ackedStrict = 0;
     let crashing: Report | undefined;
@@ -96,7 +102,10 @@ test('crash torture: terminate, reload, close and renderer crashes mid-write los
       }
       if (r.stats) figures.maxFiles = Math.max(figures.maxFiles, r.stats.files);
       if (r.crashing) crashing = r;
-      if (r.error) failure = r;
+      if (r.error) {
+        failure = r;
+        writeErrors.push(`batch ${r.id}: ${r.error} ${r.message}`);
+      }
       if (r.done) done = true;
     };
     const pageCrash = kind === 'reload' || kind === 'reload-compacting' ? 'reload' : kind.startsWith('terminate') ? 'terminate' : null;
@@ -161,6 +170,7 @@ test('crash torture: terminate, reload, close and renderer crashes mid-write los
       .catch((err: Error) => {
         throw new Error(`${where}: reopening failed: ${err.message}`);
       });
+    expect(writeErrors, `${where}: writes failed before the crash`).toEqual([]);
     let survived = 0;
     try {
       survived = model.verify(new Map(reopened.dump));
@@ -174,6 +184,10 @@ test('crash torture: terminate, reload, close and renderer crashes mid-write los
     model.sent(checkBatch);
     model.ack(checkBatch.id);
 
+    console.log(
+      `cycle ${cycle}: ${crashKind}${crashing?.compacting ? ' (compaction pending)' : ''}, ${entry} entry, ${mode}, ` +
+        `compaction worker ${compactionWorker ? 'on' : 'off'}: ${acks} acknowledged, ${survived} survived (${Date.now() - cycleStart} ms)`,
+    );
     figures.cycles++;
     figures.offered += count;
     figures.acked += acks;
