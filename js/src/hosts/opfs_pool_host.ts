@@ -396,23 +396,33 @@ export class OpfsPoolHost implements FileHost {
         continue;
       }
       if (handle.getSize() !== 0) {
-        this.ioCall('truncate', () => {
-          handle.truncate(0);
-          handle.flush();
-        });
+        try {
+          this.ioCall('truncate', () => {
+            handle.truncate(0);
+            handle.flush();
+          });
+        } catch {
+          // An unused output left named: an orphan the engine removes at the next open, a spare until then.
+        }
       }
       this.spares.push(slot);
     }
   }
 
-  /** Flushes the truncation of removed files, which makes them spares. */
+  /**
+   * Flushes the truncation of removed files, which makes them spares. Each
+   * leaves `released` only once flushed: when a flush fails, the files
+   * already made spares must not stay released too, or a later call would
+   * make them spares twice and hand one file out for two names.
+   */
   private flushReleased(): void {
-    for (const slot of this.released) {
+    while (this.released.length > 0) {
+      const slot = this.released[this.released.length - 1]!;
       this.ioCall('flush', () => slot.handle.flush());
+      this.released.pop();
       this.dirty.delete(slot);
       this.spares.push(slot);
     }
-    this.released = [];
   }
 
   /** Test hook: an injected quota in bytes for all physical files (undefined: none). */
@@ -516,23 +526,25 @@ export class OpfsPoolHost implements FileHost {
     }
   }
 
+  /** Names `slot` in its header; when the write fails the slot keeps its old name and generation. */
   private writeHeader(slot: Slot, name: string): void {
-    slot.name = name;
-    slot.generation = this.nextGeneration++;
-    const header = encodeHeader({ name, generation: slot.generation });
+    const generation = this.nextGeneration++;
+    const header = encodeHeader({ name, generation });
     this.ioCall('write', () => {
       if (slot.handle.write(header, { at: 0 }) !== header.length) throw hostError.noSpace('OPFS header write was short');
     });
+    slot.name = name;
+    slot.generation = generation;
     this.dirty.add(slot);
   }
 
   private takeSpare(): Slot {
     let slot = this.spares.pop();
     if (!slot) {
-      slot = this.released.pop();
-      if (slot) {
-        const reused = slot;
-        this.ioCall('flush', () => reused.handle.flush());
+      const reused = this.released[this.released.length - 1];
+      if (reused) {
+        this.ioCall('flush', () => reused.handle.flush());  // a failure leaves it released
+        slot = this.released.pop()!;
         this.dirty.delete(slot);
       }
     }
@@ -556,6 +568,11 @@ export class OpfsPoolHost implements FileHost {
         this.ioCall('create', () => taken.handle.truncate(HEADER_SIZE));
         this.writeHeader(taken, name);
       } catch (err) {
+        try {
+          taken.handle.truncate(0);  // a spare again, empty (best effort: an unnamed file is free anyway)
+        } catch {
+          // left with zeros where the header would be: free at the next open
+        }
         this.spares.push(taken);
         throw err;
       }

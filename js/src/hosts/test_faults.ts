@@ -22,6 +22,8 @@ export interface TestFaultSpec {
   seed?: number;
   /** Fail at most this many calls (default unlimited). */
   max?: number;
+  /** Let this many matching calls pass before any fails (default 0). */
+  skip?: number;
 }
 
 export function isTestFaultSpec(spec: unknown): spec is TestFaultSpec {
@@ -41,6 +43,7 @@ export class TestFaults {
   private state: number;
   /** Failures injected so far. */
   injected = 0;
+  private matched = 0;
 
   constructor(readonly spec: TestFaultSpec) {
     this.state = (spec.seed ?? 1) >>> 0;
@@ -49,6 +52,7 @@ export class TestFaults {
   /** Throws the injected failure when call `op` is chosen to fail. */
   check(op: TestFaultOp): void {
     if (!this.spec.ops.includes(op)) return;
+    if (this.matched++ < (this.spec.skip ?? 0)) return;
     if (this.spec.max !== undefined && this.injected >= this.spec.max) return;
     if (this.next() >= this.spec.probability) return;
     this.injected++;
