@@ -31,9 +31,7 @@ export interface LocalBackendOptions {
   /**
    * Where new files come from when they must be made ahead of need (the OPFS
    * pool): a write whose NoSpace came from the pool running dry (`misses()`
-   * grew since the last refill a write waited for: during this write, or in
-   * background work whose transient failure the engine hands to the next
-   * stalled writer) is retried after `refill()`, in call order, instead of
+   * grew during it) is retried after `refill()`, in call order, instead of
    * failing with QUOTA_EXCEEDED. NoSpace applies nothing (the engine rewinds).
    */
   spares?: { misses(): number; refill(): Promise<void> };
@@ -69,8 +67,6 @@ export class LocalBackend implements Backend {
   /** While a stalled write waits for room: every later call runs after it, in call order. */
   private gate: Promise<unknown> | undefined;
   private gated = 0;
-  /** The pool's miss count after the last refill a write waited for (see LocalBackendOptions.spares). */
-  private missesAtRefill: number | undefined;
 
   private constructor(
     private readonly engine: Engine,
@@ -80,7 +76,6 @@ export class LocalBackend implements Backend {
     this.chunkBytes = options.chunkBytes ?? 64 << 10;
     this.chunkEntries = options.chunkEntries ?? 1024;
     this.spares = options.spares;
-    this.missesAtRefill = this.spares?.misses();
     const jobs: CompactionJobs = {
       pick: () => (this.closed || this.broken ? undefined : this.call(() => this.engine.pickCompactionJob(this.db))),
       install: (result) => {
@@ -327,11 +322,12 @@ export class LocalBackend implements Backend {
   /** Applies a write now; undefined when done, or the promise of its retries when L0 stopped it. */
   private mutateOrWait(fn: () => void): Promise<void> | undefined {
     this.checkOpen();
+    const misses = this.spares?.misses();
     try {
       this.call(fn);
       return undefined;
     } catch (err) {
-      if (this.ranDry(err)) return this.retryAfterRefill(fn, err);
+      if (this.ranDry(err, misses)) return this.retryAfterRefill(fn, err);
       if (!isWriteStall(err) || !this.background.makeRoom) throw err;
       return this.retryAfterRoom(fn, err);
     } finally {
@@ -339,26 +335,20 @@ export class LocalBackend implements Backend {
     }
   }
 
-  /**
-   * A NoSpace after the pool missed since the last refill. Not only misses
-   * during this call: a background flush that ran the pool dry leaves the
-   * engine a transient error it hands to the next writer that stalls, even
-   * when that writer's own retry of the flush succeeded.
-   */
-  private ranDry(err: unknown): boolean {
-    return err instanceof ShaleError && err.code === 'QUOTA_EXCEEDED' && this.spares !== undefined && this.spares.misses() !== this.missesAtRefill;
+  private ranDry(err: unknown, missesBefore: number | undefined): boolean {
+    return err instanceof ShaleError && err.code === 'QUOTA_EXCEEDED' && this.spares?.misses() !== missesBefore;
   }
 
   private async retryAfterRefill(fn: () => void, dry: unknown): Promise<void> {
     for (let i = 0; i < MAX_REFILL_RETRIES; i++) {
       await this.spares!.refill();
       this.checkOpen();
-      this.missesAtRefill = this.spares!.misses();
+      const misses = this.spares!.misses();
       try {
         this.call(fn);
         return;
       } catch (err) {
-        if (!this.ranDry(err)) throw err;
+        if (!this.ranDry(err, misses)) throw err;
         dry = err;
       } finally {
         this.background.kick();
