@@ -7,6 +7,16 @@ import { dump, writeLoop, writeOne } from '/tests/browser/pages/torture_writer.j
 
 let db;
 
+// The engine runs in this thread: count OPFS flushes, so the writer can check
+// that each strict write flushed (a process crash keeps unflushed OPFS writes,
+// so the crashes alone cannot tell a missing flush).
+globalThis.shaleTortureFlushes = 0;
+const flush = FileSystemSyncAccessHandle.prototype.flush;
+FileSystemSyncAccessHandle.prototype.flush = function () {
+  globalThis.shaleTortureFlushes++;
+  return flush.call(this);
+};
+
 const ops = {
   // `waitMs`: a waiting open gives up after that long (an AbortSignal cannot be posted).
   open: async (name, options, waitMs) => {

@@ -18,8 +18,15 @@ export async function writeLoop(db, p, report) {
   let failed = false;
   for (let id = p.start; id < p.start + p.count && !failed; id++) {
     const batch = makeBatch(p.seed, id, p.mode, p.workload);
+    const flushesBefore = globalThis.shaleTortureFlushes;
     const write = db.batch(batch.ops, { durability: batch.durability }).then(
-      () => report({ ack: id }),
+      () => {
+        // Where flushes are counted (the engine in this thread): a strict write flushed something.
+        if (batch.durability === 'strict' && flushesBefore !== undefined && globalThis.shaleTortureFlushes === flushesBefore) {
+          report({ error: 'UNFLUSHED', message: 'a strict write returned without any OPFS flush', id });
+        }
+        report({ ack: id });
+      },
       (err) => {
         failed = true;
         report({ error: err?.code ?? String(err), message: String(err?.message ?? err), id });
