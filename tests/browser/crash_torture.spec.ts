@@ -12,7 +12,7 @@
 // The writer's acknowledgements reach the Model through an exposed binding;
 // one lost in the crash only makes the check weaker, never wrong.
 //
-// CI: 24 cycles (about a minute). Long mode: SHALE_BROWSER_TORTURE_CYCLES=200
+// CI: 24 cycles (1-1.5 min). Long mode: SHALE_BROWSER_TORTURE_CYCLES=200
 // (and SHALE_BROWSER_TORTURE_SEED=<n> to vary the run); the timeout grows with it.
 import { writeFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
