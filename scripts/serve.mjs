@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A small static server on 127.0.0.1 for the demo and the browser tests.
 //   node scripts/serve.mjs [--port N] [--isolated] [--bench]
-// Serves web-demo/ (at /), dist/, tests/browser/pages/ and tests/api/; nothing else of
+// Serves web-demo/ (at /), dist/, tests/browser/pages/, tests/api/ and tests/torture/
+// (the crash-torture workload the browser torture pages import); nothing else of
 // the repository. --isolated sends COOP/COEP headers, making pages
 // cross-origin isolated (needed for SharedArrayBuffer and precise timers).
 // --bench also serves the browser benchmark: bench/, its generated
@@ -20,7 +21,7 @@ const option = (name, fallback) => {
 };
 const port = Number(option('--port', process.env.PORT ?? 8080));
 const isolated = flag('--isolated');
-const served = ['web-demo/', 'dist/', 'tests/browser/pages/', 'tests/api/'];
+const served = ['web-demo/', 'dist/', 'tests/browser/pages/', 'tests/api/', 'tests/torture/'];
 if (flag('--bench')) served.push('bench/', 'build/bench/web/', 'node_modules/@sqlite.org/sqlite-wasm/dist/');
 
 const types = {

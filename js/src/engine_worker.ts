@@ -5,6 +5,7 @@
  * terminates this worker once the database closed.
  */
 import type { EngineOpenOptions } from './engine.js';
+import type { TestFaultSpec } from './hosts/test_faults.js';
 import { openOpfsBackend, repairOpfsDatabase, verifyOpfsDatabase } from './opfs_database.js';
 import type { MessagePortLike } from './rpc/protocol.js';
 import { serveDatabase } from './rpc/server.js';
@@ -14,13 +15,14 @@ export interface EngineWorkerOpenArgs {
   name: string;
   options: EngineOpenOptions;
   testByteBudget?: number;
+  testFaults?: TestFaultSpec | null;
 }
 
 serveDatabase(
   globalThis as unknown as MessagePortLike,
   (args) => {
-    const { name, options, testByteBudget } = args as unknown as EngineWorkerOpenArgs;
-    return openOpfsBackend(name, options, { testByteBudget });
+    const { name, options, testByteBudget, testFaults } = args as unknown as EngineWorkerOpenArgs;
+    return openOpfsBackend(name, options, { testByteBudget, testFaults });
   },
   { tool: ({ tool, name }) => (tool === 'repair' ? repairOpfsDatabase(name) : verifyOpfsDatabase(name)) },
 );

@@ -58,6 +58,7 @@ export function opfsJobRunner(client: JobWorkerClient, engine: Engine, pool: Opf
           inputs,
           outputs: files.outputs.map((path, i) => [path, lent.fileNames[i]!]),
           generation: lent.generation,
+          ...pool.testJobSettings(),
         };
         return await client.run({ op: 'run', job, files: map });
       } finally {

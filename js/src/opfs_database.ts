@@ -20,6 +20,7 @@ import type { Engine, EngineOpenOptions } from './engine.js';
 import { IOError, InvalidArgumentError, LockedError, ShaleError, StatusCode, errorFromStatus } from './errors.js';
 import { HostError } from './hosts/file_host.js';
 import { OpfsPoolHost } from './hosts/opfs_pool_host.js';
+import { type TestFaultSpec, isTestFaultSpec } from './hosts/test_faults.js';
 import { loadEmscriptenEngine } from './load_emscripten.js';
 import { opfsJobRunner, startOpfsCompactionWorker } from './opfs_compaction.js';
 
@@ -33,19 +34,31 @@ export function checkDatabaseName(name: unknown): string {
 
 /**
  * Test-only open options (not part of api.ts): `testByteBudget` injects an
- * OPFS quota of that many bytes; while it is set, messages
- * `{ byteBudget: number | null }` on BroadcastChannel `shaledb-test:<name>`
- * change it (the test frees space that way).
+ * OPFS quota of that many bytes; `testFaults` injects failures into OPFS
+ * calls (hosts/test_faults.ts), or with `null` only listens. While either is
+ * set, messages on BroadcastChannel `shaledb-test:<name>` change them:
+ * `{ byteBudget: number | null }` (the test frees space that way) and
+ * `{ testFaults: TestFaultSpec | null }`. Compaction jobs in the compaction
+ * worker get the budget left and the faults with each job.
  */
 export interface TestOpenOptions {
   testByteBudget?: number;
+  testFaults?: TestFaultSpec | null;
 }
 
 export function testOptions(options: unknown): TestOpenOptions {
-  const budget = (options as TestOpenOptions | undefined)?.testByteBudget;
-  if (budget === undefined) return {};
-  if (typeof budget !== 'number' || !(budget >= 0)) throw new InvalidArgumentError('testByteBudget must be a number of bytes');
-  return { testByteBudget: budget };
+  const o = options as TestOpenOptions | undefined;
+  const test: TestOpenOptions = {};
+  const budget = o?.testByteBudget;
+  if (budget !== undefined) {
+    if (typeof budget !== 'number' || !(budget >= 0)) throw new InvalidArgumentError('testByteBudget must be a number of bytes');
+    test.testByteBudget = budget;
+  }
+  if (o?.testFaults !== undefined) {
+    if (o.testFaults !== null && !isTestFaultSpec(o.testFaults)) throw new InvalidArgumentError('testFaults must be a fault spec or null');
+    test.testFaults = o.testFaults;
+  }
+  return test;
 }
 
 /** Engine errors from the host layer as the API's typed errors. */
@@ -190,11 +203,37 @@ class PoolBackend implements Backend {
   }
 }
 
+/** An open that keeps finding the spare pool dry fails after this many refills. */
+const MAX_OPEN_REFILLS = 4;
+
+/**
+ * Opens the engine, retrying after pool maintenance when recovery ran the
+ * spare pool dry. Recovery creates one table per recovered WAL, then a new
+ * WAL and a new manifest: after a crash with memtables waiting for their
+ * flush (up to max_immutable_memtables + 1 WALs) that is more files than
+ * the spares made ahead. The failed open changed nothing the next one
+ * cannot redo (its tables are orphans it removes), and the pool's target
+ * doubles after running dry, so the retry has room.
+ */
+async function openRefilling<T>(pool: OpfsPoolHost, open: () => T): Promise<T> {
+  for (let refills = 0; ; refills++) {
+    const misses = pool.missCount;
+    try {
+      return open();
+    } catch (err) {
+      const dry = err instanceof ShaleError && err.code === 'QUOTA_EXCEEDED' && pool.missCount !== misses;
+      if (!dry || refills >= MAX_OPEN_REFILLS) throw err;
+      await pool.maintain();
+    }
+  }
+}
+
 export async function openOpfsBackend(name: string, engineOptions: EngineOpenOptions, test: TestOpenOptions = {}): Promise<Backend> {
   checkDatabaseName(name);
   let pool: OpfsPoolHost;
   try {
     pool = await OpfsPoolHost.open(name, { create: engineOptions.createIfMissing, byteBudget: test.testByteBudget });
+    pool.setTestFaults(test.testFaults ?? undefined);
   } catch (err) {
     if (err instanceof HostError && err.shaleCode === StatusCode.NOT_FOUND) {
       throw new InvalidArgumentError(`${name}: does not exist (createIfMissing is false)`);
@@ -213,13 +252,18 @@ export async function openOpfsBackend(name: string, engineOptions: EngineOpenOpt
     const background = jobRunner
       ? withPoolMaintenance(pool, (work, jobs) => new JobBackground(work, jobs, jobRunner))
       : withPoolMaintenance(pool);
-    const backend = LocalBackend.open(engine, name, { ...engineOptions, externalCompactions: client !== undefined }, {
-      background,
-      spares: { misses: () => pool.missCount, refill: () => pool.maintain() },
-    });
-    if (test.testByteBudget !== undefined) {
+    const backend = await openRefilling(pool, () =>
+      LocalBackend.open(engine, name, { ...engineOptions, externalCompactions: client !== undefined }, {
+        background,
+        spares: { misses: () => pool.missCount, refill: () => pool.maintain() },
+      }),
+    );
+    if (test.testByteBudget !== undefined || test.testFaults !== undefined) {
       channel = new BroadcastChannel(`shaledb-test:${name}`);
-      channel.onmessage = ({ data }) => pool.setByteBudget(data?.byteBudget ?? undefined);
+      channel.onmessage = ({ data }) => {
+        if (data && 'byteBudget' in data) pool.setByteBudget(data.byteBudget ?? undefined);
+        if (data && 'testFaults' in data) pool.setTestFaults(isTestFaultSpec(data.testFaults) ? data.testFaults : undefined);
+      };
     }
     return new PoolBackend(backend, pool, () => channel?.close());
   } catch (err) {

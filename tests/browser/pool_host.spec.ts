@@ -193,6 +193,52 @@ test('an injected byte budget fails writes with NoSpace and leaves the file as i
   expect(await ok(page, 'size', fd)).toBe(120);
 });
 
+// Regression (found by tests/browser/faults.spec.ts): a flush failing in the
+// middle of making removed files spares left the ones already made spares in
+// the released list too; the next maintenance made them spares twice, and two
+// engine files shared one physical file (one's writes overwrote the other's,
+// removing one closed the other's descriptors: CLOSED and CORRUPTION errors).
+test('a flush failing while removed files become spares hands no file out twice', async ({ page }) => {
+  await ok(page, 'open', 'p10', { spareTarget: 1 });
+  for (const n of [1, 2, 3]) {
+    await ok(page, 'open_file', `p10/00000${n}.log`, CREATE_TRUNCATE);
+    await ok(page, 'maintain');
+  }
+  for (const n of [1, 2, 3]) await ok(page, 'remove', `p10/00000${n}.log`);
+  // The second of the three flushes fails (as a full disk or an I/O error would).
+  await ok(page, 'setTestFaults', { kind: 'io', ops: ['flush'], probability: 1, skip: 1, max: 1 });
+  await ok(page, 'maintain');  // swallows the failure: fewer spares for now
+  await ok(page, 'setTestFaults', null);
+  await ok(page, 'maintain');
+  const fds: number[] = [];
+  for (const n of [4, 5, 6, 7, 8]) {
+    const fd = await ok(page, 'open_file', `p10/00000${n}.log`, CREATE_TRUNCATE);
+    if (n === 6) await ok(page, 'maintain');  // the spares (and the files made spares twice) are used by now
+    await ok(page, 'write', fd, 0, `file ${n}`);
+    fds.push(fd);
+  }
+  for (const [i, fd] of fds.entries()) expect(await ok(page, 'read', fd, 0, 100)).toBe(`file ${i + 4}`);
+  const named = (await rawPool(page, 'p10')).filter((f) => f.header).map((f) => f.header.name).sort();
+  expect(named).toEqual(['000004.log', '000005.log', '000006.log', '000007.log', '000008.log']);
+});
+
+test('a header write that fails leaves the file a spare without a name, and a failed rename keeps the old one', async ({ page }) => {
+  await ok(page, 'open', 'p11', { spareTarget: 2 });
+  const fd = await ok(page, 'open_file', 'p11/000001.log', CREATE_TRUNCATE);
+  await ok(page, 'write', fd, 0, 'kept');
+  await ok(page, 'setTestFaults', { kind: 'quota', ops: ['write'], probability: 1 });
+  expect(await call(page, 'open_file', 'p11/000002.log', CREATE_TRUNCATE)).toMatchObject({ ok: false, code: NO_SPACE });
+  expect(await call(page, 'rename', 'p11/000001.log', 'p11/000003.log')).toMatchObject({ ok: false, code: NO_SPACE });
+  await ok(page, 'setTestFaults', null);
+  expect(await ok(page, 'list', 'p11')).toEqual(['000001.log']);
+  expect(await ok(page, 'read', fd, 0, 100)).toBe('kept');
+  await ok(page, 'rename', 'p11/000001.log', 'p11/000003.log');
+  const other = await ok(page, 'open_file', 'p11/000004.log', CREATE_TRUNCATE);
+  await ok(page, 'write', other, 0, 'other');
+  expect(await ok(page, 'read', fd, 0, 100)).toBe('kept');
+  expect(await ok(page, 'list', 'p11')).toEqual(['000003.log', '000004.log']);
+});
+
 test('crash: terminating the worker mid-write keeps every file whose sync and directory sync returned', async ({ page }) => {
   await ok(page, 'open', 'p8', { spareTarget: 2 });
   await page.evaluate(() => {

@@ -109,6 +109,33 @@ test('a write that finds the spare pool dry is retried after a refill, ahead of 
   }
 });
 
+// Found by the browser crash torture and fault tests: a background flush that
+// failed with NoSpace left the engine a transient error it handed to the next
+// writer that stalled, even when that writer's own retry of the flush
+// succeeded (space freed, or the OPFS pool refilled): a spurious
+// QUOTA_EXCEEDED. The stalled writer now reports only its own attempt.
+test('once space is freed, a stalled write is not failed with an earlier background NoSpace', async () => {
+  const host = new DryHost();
+  const engine = await loadEmscriptenEngine(host, 'node-fs', wasmBinary);
+  const db = openLocal(engine, 'stale-nospace', join(root, 'stale-nospace'), { durability: 'relaxed', writeBufferSize: 64 << 10 });
+  const value = 'y'.repeat(1000);
+  try {
+    const first = [];
+    for (let i = 0; i < 150; i++) first.push(db.put(key(i), value));
+    await Promise.all(first);
+    host.dry = true;  // a full disk: the background flush fails
+    await slicesRan();
+    assert.ok(host.misses >= 1);
+    host.dry = false;  // space freed
+    const second = [];
+    for (let i = 150; i < 250; i++) second.push(db.put(key(i), value));
+    await Promise.all(second);
+    for (const i of [0, 149, 249]) assert.equal(await db.get(key(i), { as: 'string' }), value);
+  } finally {
+    await db.close();
+  }
+});
+
 test('without a spare pool, the same NoSpace is QUOTA_EXCEEDED', async () => {
   const { db, host } = await openDry('dry-plain', false);
   try {

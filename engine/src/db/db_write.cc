@@ -343,6 +343,9 @@ Status DBImpl::MakeRoomForWrite(bool force) {
       const uint64_t start = clock_->NowMicros();
       if (inline_executor_ != nullptr) {
         const uint64_t done_before = stats_.flushes + stats_.compactions + stats_.trivial_moves;
+        // An earlier job's transient failure is retried right here: report
+        // only this attempt's, not a stale NoSpace once space was freed.
+        soft_error_ = Status::OK();
         BackgroundCall();  // inline: the stalled writer does the work itself
         if (!soft_error_.ok() && !bg_running_) {
           Status s = soft_error_;

@@ -25,6 +25,7 @@ import { StatusCode } from '../errors.js';
 import { type FileHost, HostError, OpenMode, hostError } from './file_host.js';
 import type { SyncAccessHandle } from './opfs_pool_host.js';
 import { HEADER_SIZE, encodeHeader } from './pool_header.js';
+import { type TestFaultOp, type TestFaultSpec, TestFaults } from './test_faults.js';
 
 /** What the engine worker sends along with a job (opfs_compaction.ts). */
 export interface JobFileMap {
@@ -36,6 +37,10 @@ export interface JobFileMap {
   outputs: [string, string][];
   /** Header generation of the first output; the next ones count up. */
   generation: number;
+  /** Tests only (opfs_pool_host.ts testJobSettings()): bytes the outputs may grow by under an injected quota. */
+  testByteBudget?: number;
+  /** Tests only: failures to inject into this job's OPFS calls (test_faults.ts). */
+  testFaults?: TestFaultSpec;
 }
 
 interface FileReaderSyncLike {
@@ -80,6 +85,9 @@ export class OpfsJobHost implements FileHost {
   private nextFd = 1;
   private reader: FileReaderSyncLike | undefined;
   readonly reads: ReadStats = { calls: 0, bytes: 0, micros: 0 };
+  private testFaults: TestFaults | undefined;
+  /** Bytes the outputs may still grow by (tests only; undefined: no limit). */
+  private testBudget: number | undefined;
 
   /** Prepares a job's files: snapshots of the inputs, sync handles on the lent outputs. */
   async begin(map: JobFileMap): Promise<void> {
@@ -89,6 +97,8 @@ export class OpfsJobHost implements FileHost {
     this.reader ??= new Reader();
     this.reads.calls = this.reads.bytes = this.reads.micros = 0;
     this.dbName = map.dbName;
+    this.testFaults = map.testFaults && new TestFaults(map.testFaults);
+    this.testBudget = map.testByteBudget;
     const root = await navigator.storage.getDirectory();
     const dir = await (await root.getDirectoryHandle('shaledb')).getDirectoryHandle(map.dbName);
     for (const [path, fileName] of map.inputs) {
@@ -145,7 +155,8 @@ export class OpfsJobHost implements FileHost {
       } else {
         const handle = this.handleOf(output);
         const header = encodeHeader({ name: path.slice(this.dbName.length + 1), generation: output.generation });
-        ioCall(() => {
+        this.grow(HEADER_SIZE - handle.getSize());
+        this.ioCall('create', () => {
           handle.truncate(HEADER_SIZE);
           if (handle.write(header, { at: 0 }) !== header.length) throw hostError.noSpace('OPFS header write was short');
         });
@@ -165,7 +176,7 @@ export class OpfsJobHost implements FileHost {
       const handle = this.handleOf(output);
       let done = 0;
       while (done < dest.length) {
-        const n = ioCall(() => handle.read(dest.subarray(done), { at: HEADER_SIZE + offset + done }));
+        const n = this.ioCall('read', () => handle.read(dest.subarray(done), { at: HEADER_SIZE + offset + done }));
         if (n <= 0) break;
         done += n;
       }
@@ -199,9 +210,10 @@ export class OpfsJobHost implements FileHost {
     const { output, path } = this.entry(fd);
     if (!output) throw hostError.notSupported(`${path}: inputs are read-only`);
     const handle = this.handleOf(output);
+    this.grow(HEADER_SIZE + offset + src.length - handle.getSize());
     let done = 0;
     while (done < src.length) {
-      const n = ioCall(() => handle.write(src.subarray(done), { at: HEADER_SIZE + offset + done }));
+      const n = this.ioCall('write', () => handle.write(src.subarray(done), { at: HEADER_SIZE + offset + done }));
       if (n <= 0) throw hostError.noSpace('OPFS write made no progress');
       done += n;
     }
@@ -209,19 +221,19 @@ export class OpfsJobHost implements FileHost {
 
   sync(fd: number): void {
     const { output } = this.entry(fd);
-    if (output) ioCall(() => this.handleOf(output).flush());
+    if (output) this.ioCall('flush', () => this.handleOf(output).flush());
   }
 
   truncate(fd: number, size: number): void {
     const { output, path } = this.entry(fd);
     if (!output) throw hostError.notSupported(`${path}: inputs are read-only`);
-    ioCall(() => this.handleOf(output).truncate(HEADER_SIZE + size));
+    this.ioCall('truncate', () => this.handleOf(output).truncate(HEADER_SIZE + size));
   }
 
   size(fd: number): number {
     const { input, output } = this.entry(fd);
     if (input) return Math.max(0, input.file.size - HEADER_SIZE);
-    return Math.max(0, ioCall(() => this.handleOf(output!).getSize()) - HEADER_SIZE);
+    return Math.max(0, this.ioCall(undefined, () => this.handleOf(output!).getSize()) - HEADER_SIZE);
   }
 
   close(fd: number): void {
@@ -235,7 +247,7 @@ export class OpfsJobHost implements FileHost {
       throw hostError.notFound(path);
     }
     // Empty again (no header): the engine worker takes it back as a spare.
-    ioCall(() => this.handleOf(output).truncate(0));
+    this.ioCall('truncate', () => this.handleOf(output).truncate(0));
     output.created = false;
     for (const [fd, e] of this.fds) if (e.output === output) this.fds.delete(fd);
   }
@@ -254,7 +266,7 @@ export class OpfsJobHost implements FileHost {
     if (input) return Math.max(0, input.file.size - HEADER_SIZE);
     const output = this.outputs.get(path);
     if (!output?.created) throw hostError.notFound(path);
-    return Math.max(0, ioCall(() => this.handleOf(output).getSize()) - HEADER_SIZE);
+    return Math.max(0, this.ioCall(undefined, () => this.handleOf(output).getSize()) - HEADER_SIZE);
   }
 
   list(dir: string): string[] {
@@ -271,7 +283,7 @@ export class OpfsJobHost implements FileHost {
 
   syncDir(dir: string): void {
     if (dir !== this.dbName) throw hostError.notFound(dir);
-    for (const output of this.outputs.values()) if (output.handle) ioCall(() => output.handle!.flush());
+    for (const output of this.outputs.values()) if (output.handle) this.ioCall('flush', () => output.handle!.flush());
   }
 
   lock(path: string): number {
@@ -279,20 +291,30 @@ export class OpfsJobHost implements FileHost {
   }
 
   unlock(): void {}
+
+  /** Runs an OPFS call (`op`, where a test may inject a failure), turning QuotaExceededError into NoSpace. */
+  private ioCall<T>(op: TestFaultOp | undefined, fn: () => T): T {
+    try {
+      if (op !== undefined) this.testFaults?.check(op);
+      return fn();
+    } catch (err) {
+      if (isQuotaError(err)) throw hostError.noSpace(`OPFS quota exceeded: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  /** Tests only: charges `bytes` of growth to the injected budget, or fails with NoSpace past it. */
+  private grow(bytes: number): void {
+    if (this.testBudget === undefined || bytes <= 0) return;
+    if (bytes > this.testBudget) throw hostError.noSpace('OPFS quota exceeded (injected budget, compaction worker)');
+    this.testBudget -= bytes;
+  }
 }
 
 function isQuotaError(err: unknown): boolean {
   return (err as DOMException)?.name === 'QuotaExceededError';
 }
 
-function ioCall<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (isQuotaError(err)) throw hostError.noSpace(`OPFS quota exceeded: ${(err as Error).message}`);
-    throw err;
-  }
-}
 
 /** A sync handle on a lent file, waiting while the engine worker's handle on it closes. */
 async function openHandle(file: FileSystemFileHandle): Promise<SyncAccessHandle> {

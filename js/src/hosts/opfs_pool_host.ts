@@ -56,6 +56,7 @@
 import { StatusCode } from '../errors.js';
 import { type FileHost, HostError, OpenMode, hostError } from './file_host.js';
 import { HEADER_SIZE, MAX_NAME_BYTES, decodeHeader, encodeHeader } from './pool_header.js';
+import { type TestFaultOp, type TestFaultSpec, TestFaults } from './test_faults.js';
 
 /** The parts of FileSystemSyncAccessHandle we use (absent from TS's DOM lib). */
 export interface SyncAccessHandle {
@@ -167,6 +168,8 @@ export class OpfsPoolHost implements FileHost {
   private drained = false;
   private misses = 0;
   private byteBudget: number | undefined;
+  private testFaults: TestFaults | undefined;
+  private testJobs = 0;
   private maintaining: Promise<void> | undefined;
   private closed = false;
 
@@ -244,7 +247,7 @@ export class OpfsPoolHost implements FileHost {
       slot.name = '';
       if (slot.handle.getSize() !== 0) {
         // Free for good before reuse, so the stale name cannot come back.
-        this.ioCall(() => {
+        this.ioCall('truncate', () => {
           slot.handle.truncate(0);
           slot.handle.flush();
         });
@@ -393,28 +396,62 @@ export class OpfsPoolHost implements FileHost {
         continue;
       }
       if (handle.getSize() !== 0) {
-        this.ioCall(() => {
-          handle.truncate(0);
-          handle.flush();
-        });
+        try {
+          this.ioCall('truncate', () => {
+            handle.truncate(0);
+            handle.flush();
+          });
+        } catch {
+          // An unused output left named: an orphan the engine removes at the next open, a spare until then.
+        }
       }
       this.spares.push(slot);
     }
   }
 
-  /** Flushes the truncation of removed files, which makes them spares. */
+  /**
+   * Flushes the truncation of removed files, which makes them spares. Each
+   * leaves `released` only once flushed: when a flush fails, the files
+   * already made spares must not stay released too, or a later call would
+   * make them spares twice and hand one file out for two names.
+   */
   private flushReleased(): void {
-    for (const slot of this.released) {
-      this.ioCall(() => slot.handle.flush());
+    while (this.released.length > 0) {
+      const slot = this.released[this.released.length - 1]!;
+      this.ioCall('flush', () => slot.handle.flush());
+      this.released.pop();
       this.dirty.delete(slot);
       this.spares.push(slot);
     }
-    this.released = [];
   }
 
   /** Test hook: an injected quota in bytes for all physical files (undefined: none). */
   setByteBudget(bytes: number | undefined): void {
     this.byteBudget = bytes;
+  }
+
+  /** Test hook: failures injected into OPFS calls (test_faults.ts; undefined: none). */
+  setTestFaults(spec: TestFaultSpec | undefined): void {
+    this.testFaults = spec && new TestFaults(spec);
+  }
+
+  /**
+   * Test hook: what a compaction job's host must enforce for this pool's
+   * test settings: the bytes its outputs may grow by under the injected
+   * budget, and the injected faults (a seed of their own per job).
+   */
+  testJobSettings(): { testByteBudget?: number; testFaults?: TestFaultSpec } {
+    const settings: { testByteBudget?: number; testFaults?: TestFaultSpec } = {};
+    if (this.byteBudget !== undefined) {
+      let used = 0;
+      for (const slot of this.slots) used += slot.handle.getSize();
+      settings.testByteBudget = Math.max(0, this.byteBudget - used);
+    }
+    if (this.testFaults) {
+      const { spec } = this.testFaults;
+      settings.testFaults = { ...spec, seed: (spec.seed ?? 1) + ++this.testJobs };
+    }
+    return settings;
   }
 
   /** Creates that found no spare ready, so far. */
@@ -477,10 +514,11 @@ export class OpfsPoolHost implements FileHost {
     return slot;
   }
 
-  /** Runs an OPFS call, turning QuotaExceededError into NoSpace. */
-  private ioCall<T>(fn: () => T): T {
+  /** Runs an OPFS call (`op`, where a test may inject a failure), turning QuotaExceededError into NoSpace. */
+  private ioCall<T>(op: TestFaultOp | undefined, fn: () => T): T {
     if (this.closed) throw new HostError(StatusCode.CLOSED, `database ${this.name}: file pool closed`);
     try {
+      if (op !== undefined) this.testFaults?.check(op);
       return fn();
     } catch (err) {
       if (isQuotaError(err)) throw hostError.noSpace(`OPFS quota exceeded: ${(err as Error).message}`);
@@ -488,23 +526,25 @@ export class OpfsPoolHost implements FileHost {
     }
   }
 
+  /** Names `slot` in its header; when the write fails the slot keeps its old name and generation. */
   private writeHeader(slot: Slot, name: string): void {
-    slot.name = name;
-    slot.generation = this.nextGeneration++;
-    const header = encodeHeader({ name, generation: slot.generation });
-    this.ioCall(() => {
+    const generation = this.nextGeneration++;
+    const header = encodeHeader({ name, generation });
+    this.ioCall('write', () => {
       if (slot.handle.write(header, { at: 0 }) !== header.length) throw hostError.noSpace('OPFS header write was short');
     });
+    slot.name = name;
+    slot.generation = generation;
     this.dirty.add(slot);
   }
 
   private takeSpare(): Slot {
     let slot = this.spares.pop();
     if (!slot) {
-      slot = this.released.pop();
-      if (slot) {
-        const reused = slot;
-        this.ioCall(() => reused.handle.flush());
+      const reused = this.released[this.released.length - 1];
+      if (reused) {
+        this.ioCall('flush', () => reused.handle.flush());  // a failure leaves it released
+        slot = this.released.pop()!;
         this.dirty.delete(slot);
       }
     }
@@ -525,16 +565,21 @@ export class OpfsPoolHost implements FileHost {
       slot = this.takeSpare();
       const taken = slot;
       try {
-        this.ioCall(() => taken.handle.truncate(HEADER_SIZE));
+        this.ioCall('create', () => taken.handle.truncate(HEADER_SIZE));
         this.writeHeader(taken, name);
       } catch (err) {
+        try {
+          taken.handle.truncate(0);  // a spare again, empty (best effort: an unnamed file is free anyway)
+        } catch {
+          // left with zeros where the header would be: free at the next open
+        }
         this.spares.push(taken);
         throw err;
       }
       this.named.set(name, slot);
     } else if (mode === OpenMode.CREATE_TRUNCATE) {
       const existing = slot;
-      this.ioCall(() => existing.handle.truncate(HEADER_SIZE));
+      this.ioCall('truncate', () => existing.handle.truncate(HEADER_SIZE));
     }
     const fd = this.nextFd++;
     this.fds.set(fd, slot);
@@ -545,7 +590,7 @@ export class OpfsPoolHost implements FileHost {
     const { handle } = this.slot(fd);
     let done = 0;
     while (done < dest.length) {
-      const n = this.ioCall(() => handle.read(dest.subarray(done), { at: HEADER_SIZE + offset + done }));
+      const n = this.ioCall('read', () => handle.read(dest.subarray(done), { at: HEADER_SIZE + offset + done }));
       if (n <= 0) break;
       done += n;
     }
@@ -558,7 +603,7 @@ export class OpfsPoolHost implements FileHost {
     if (this.byteBudget !== undefined) this.checkBudget(Math.max(0, at + src.length - handle.getSize()));
     let done = 0;
     while (done < src.length) {
-      const n = this.ioCall(() => handle.write(src.subarray(done), { at: at + done }));
+      const n = this.ioCall('write', () => handle.write(src.subarray(done), { at: at + done }));
       if (n <= 0) throw hostError.noSpace('OPFS write made no progress');
       done += n;
     }
@@ -575,19 +620,19 @@ export class OpfsPoolHost implements FileHost {
 
   sync(fd: number): void {
     const slot = this.slot(fd);
-    this.ioCall(() => slot.handle.flush());
+    this.ioCall('flush', () => slot.handle.flush());
     this.dirty.delete(slot);
   }
 
   truncate(fd: number, size: number): void {
     const { handle } = this.slot(fd);
     if (this.byteBudget !== undefined) this.checkBudget(Math.max(0, HEADER_SIZE + size - handle.getSize()));
-    this.ioCall(() => handle.truncate(HEADER_SIZE + size));
+    this.ioCall('truncate', () => handle.truncate(HEADER_SIZE + size));
   }
 
   size(fd: number): number {
     const { handle } = this.slot(fd);
-    return Math.max(0, this.ioCall(() => handle.getSize()) - HEADER_SIZE);
+    return Math.max(0, this.ioCall(undefined, () => handle.getSize()) - HEADER_SIZE);
   }
 
   close(fd: number): void {
@@ -604,7 +649,7 @@ export class OpfsPoolHost implements FileHost {
 
   /** Empties a file (header and data; the space is freed) and closes its descriptors; it becomes a spare once flushed. */
   private free(slot: Slot): void {
-    this.ioCall(() => slot.handle.truncate(0));
+    this.ioCall('truncate', () => slot.handle.truncate(0));
     for (const [fd, s] of this.fds) if (s === slot) this.fds.delete(fd);
     slot.name = '';
     this.dirty.add(slot);
@@ -633,7 +678,7 @@ export class OpfsPoolHost implements FileHost {
   fileSize(path: string): number {
     const slot = this.named.get(this.fileName(path));
     if (!slot) throw hostError.notFound(path);
-    return Math.max(0, this.ioCall(() => slot.handle.getSize()) - HEADER_SIZE);
+    return Math.max(0, this.ioCall(undefined, () => slot.handle.getSize()) - HEADER_SIZE);
   }
 
   list(dir: string): string[] {
@@ -649,7 +694,7 @@ export class OpfsPoolHost implements FileHost {
   syncDir(dir: string): void {
     if (dir === '.' || dir === '') return;  // the database folder was created (async) before the engine started
     if (dir !== this.name) throw hostError.notFound(dir);
-    for (const slot of this.dirty) this.ioCall(() => slot.handle.flush());
+    for (const slot of this.dirty) this.ioCall('flush', () => slot.handle.flush());
     this.dirty.clear();
     this.spares.push(...this.released);
     this.released = [];

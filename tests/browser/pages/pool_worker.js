@@ -32,6 +32,7 @@ const ops = {
     return n;
   },
   setByteBudget: (bytes) => host.setByteBudget(bytes ?? undefined),
+  setTestFaults: (spec) => host.setTestFaults(spec ?? undefined),
   // FileHost calls, with strings for bytes.
   open_file: (path, mode) => host.open(path, mode),
   write: (fd, offset, text) => host.write(fd, offset, enc.encode(text)),
