@@ -203,26 +203,27 @@ class PoolBackend implements Backend {
   }
 }
 
-/** An open that keeps finding the spare pool dry fails after this many refills. */
-const MAX_OPEN_REFILLS = 4;
+/** A call that keeps finding the spare pool dry fails after this many refills. */
+const MAX_REFILLS = 4;
 
 /**
- * Opens the engine, retrying after pool maintenance when recovery ran the
- * spare pool dry. Recovery creates one table per recovered WAL, then a new
- * WAL and a new manifest: after a crash with memtables waiting for their
- * flush (up to max_immutable_memtables + 1 WALs) that is more files than
- * the spares made ahead. The failed open changed nothing the next one
- * cannot redo (its tables are orphans it removes), and the pool's target
- * doubles after running dry, so the retry has room.
+ * Runs `call` (an engine open, repair or verify), retrying after pool
+ * maintenance when it ran the spare pool dry. Recovery creates one table per
+ * recovered WAL, then a new WAL and a new manifest: after a crash with
+ * memtables waiting for their flush (up to max_immutable_memtables + 1 WALs)
+ * that is more files than the spares made ahead. A failed open or repair
+ * changed nothing the next one cannot redo (its tables are orphans it
+ * removes), and the pool's target doubles after running dry, so the retry
+ * has room.
  */
-async function openRefilling<T>(pool: OpfsPoolHost, open: () => T): Promise<T> {
+async function retryWhenPoolDry<T>(pool: OpfsPoolHost, call: () => T): Promise<T> {
   for (let refills = 0; ; refills++) {
     const misses = pool.missCount;
     try {
-      return open();
+      return call();
     } catch (err) {
       const dry = err instanceof ShaleError && err.code === 'QUOTA_EXCEEDED' && pool.missCount !== misses;
-      if (!dry || refills >= MAX_OPEN_REFILLS) throw err;
+      if (!dry || refills >= MAX_REFILLS) throw err;
       await pool.maintain();
     }
   }
@@ -252,7 +253,7 @@ export async function openOpfsBackend(name: string, engineOptions: EngineOpenOpt
     const background = jobRunner
       ? withPoolMaintenance(pool, (work, jobs) => new JobBackground(work, jobs, jobRunner))
       : withPoolMaintenance(pool);
-    const backend = await openRefilling(pool, () =>
+    const backend = await retryWhenPoolDry(pool, () =>
       LocalBackend.open(engine, name, { ...engineOptions, externalCompactions: client !== undefined }, {
         background,
         spares: { misses: () => pool.missCount, refill: () => pool.maintain() },
@@ -276,10 +277,9 @@ export async function openOpfsBackend(name: string, engineOptions: EngineOpenOpt
 
 /**
  * Runs `fn` on the engine over database `name`'s pool (not opened as a
- * database). A create that finds the pool dry fails with QUOTA_EXCEEDED
- * ("pool exhausted"); `fn` must then be safe to rerun, which repair and
- * verify are: it is retried after maintenance made spares. REQUIRES: the
- * database's Web Lock is held.
+ * database), retried when it runs the spare pool dry: `fn` must be safe to
+ * rerun, which repair and verify are. REQUIRES: the database's Web Lock is
+ * held.
  */
 async function withPoolEngine<T>(name: string, fn: (engine: Engine) => T): Promise<T> {
   checkDatabaseName(name);
@@ -294,15 +294,7 @@ async function withPoolEngine<T>(name: string, fn: (engine: Engine) => T): Promi
   }
   try {
     const engine = await loadEmscriptenEngine(pool, 'opfs');
-    for (let attempt = 0; ; attempt++) {
-      const misses = pool.missCount;
-      try {
-        return fn(engine);
-      } catch (err) {
-        if (attempt >= 3 || pool.missCount === misses) throw err;
-        await pool.maintain();
-      }
-    }
+    return await retryWhenPoolDry(pool, () => fn(engine));
   } finally {
     await pool.dispose();
   }
