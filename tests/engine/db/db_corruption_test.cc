@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "db_test_util.h"
+#include "test_util.h"
 #include "env/memory_file_system.h"
 #include "util/random.h"
 #include "version/filename.h"
