@@ -4,7 +4,7 @@
 // compaction job picker and runner), each prefixed with the flag bytes its
 // target expects (see each *_fuzzer.cc).
 //
-//   make_corpus <dir>    writes <dir>/<target>/<seed name>, replacing old seeds
+//   make_corpus <dir>    writes <dir>/<target>/<seed name>, overwriting same-named seeds
 //
 // Deterministic: the same build writes the same bytes.
 
@@ -264,6 +264,8 @@ void Jobs() {
   Seed("compaction_job_fuzzer", "job-run", Byte(1 | 2 | 4), job);
   Seed("compaction_job_fuzzer", "result", Byte(2), result);
   Seed("compaction_job_fuzzer", "result-install", Byte(2 | 4), result);
+  Seed("c_api_fuzzer", "job-reseal", Byte(1), job);
+  Seed("c_api_fuzzer", "job", Byte(0), job);
 }
 
 void ModelLogs() {
