@@ -7,10 +7,10 @@
 // cannot run natively: their handles are wasm32 pointers in a uint32.
 
 #include <cstdlib>
-#include <cstring>
 #include <string>
 
 #include "c_api.h"
+#include "compaction/compaction_job.h"
 #include "fuzz_util.h"
 
 // Exported by wasm/c_api_job_files.cc and wasm/c_api.cc (no header declares them).
@@ -35,7 +35,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint32_t out_len = 0;
   const int32_t code = shale_compaction_job_files(job.data(), static_cast<uint32_t>(job.size()), &out, &out_len);
   if (code == 0) {
-    if (out == nullptr || std::memchr(out, '\0', out_len) != nullptr) shale::fuzz::Fail("a job file list with a NUL");
+    // One "in <path>" or "out <path>" line per input and output, no more.
+    shale::CompactionJob decoded;
+    if (out == nullptr || !shale::DecodeCompactionJob(shale::Slice(job), &decoded).ok()) {
+      shale::fuzz::Fail("a job file list for bytes that are no job");
+    }
+    const std::string text(out, out_len);
+    size_t lines = 0;
+    for (size_t pos = 0; pos < text.size(); pos = text.find('\n', pos) + 1, lines++) {
+      if (text.compare(pos, 3, "in ") != 0 && text.compare(pos, 4, "out ") != 0) shale::fuzz::Fail("a forged line");
+      if (text.find('\n', pos) == std::string::npos) shale::fuzz::Fail("an unterminated line");
+    }
+    if (lines != decoded.inputs.size() + decoded.output_numbers.size()) shale::fuzz::Fail("a line count mismatch");
     std::free(out);
   } else if (out != nullptr) {
     shale::fuzz::Fail("a failed call set its result");
