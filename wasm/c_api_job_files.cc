@@ -18,7 +18,7 @@
 // Lists the job's files as text, one per line: "in <path>" for each input
 // table, then "out <path>" for each reserved output number, paths as the
 // engine's filesystem names them. InvalidArgument/Corruption for bytes that
-// do not decode as a job.
+// do not decode as a job, InvalidArgument for a directory name with a newline.
 SHALE_EXPORT(shale_compaction_job_files)
 int32_t shale_compaction_job_files(const char* job_bytes, uint32_t job_len, char** out, uint32_t* out_len) {
   *out = nullptr;
@@ -26,6 +26,9 @@ int32_t shale_compaction_job_files(const char* job_bytes, uint32_t job_len, char
   shale::CompactionJob job;
   shale::Status s = shale::DecodeCompactionJob(shale::Slice(job_bytes, job_len), &job);
   if (!s.ok()) return shale::FinishCall(s);
+  if (job.dbname.find('\n') != std::string::npos) {  // it would forge lines of the list
+    return shale::FinishCall(shale::Status::InvalidArgument("a job whose directory name holds a newline"));
+  }
   std::string text;
   for (const auto& [level, f] : job.inputs) text += "in " + shale::TableFileName(job.dbname, f.number) + "\n";
   for (uint64_t number : job.output_numbers) text += "out " + shale::TableFileName(job.dbname, number) + "\n";

@@ -261,10 +261,23 @@ Status DBImpl::ReplayWal(uint64_t number, bool is_last, MemTable* mem, SequenceN
   bool first = true;
   while (reader.ReadRecord(&record, &scratch)) {
     Status s = WriteBatchInternal::SetContents(&batch, record);
+    // A writer never logs an empty batch nor a sequence outside
+    // [1, kMaxSequenceNumber]; a damaged header must not wrap the sequence.
+    if (s.ok() && (WriteBatchInternal::Count(batch) == 0 || WriteBatchInternal::Sequence(batch) == 0 ||
+                   WriteBatchInternal::Sequence(batch) > kMaxSequenceNumber - WriteBatchInternal::Count(batch) + 1)) {
+      s = Status::Corruption("write batch with sequence " + std::to_string(WriteBatchInternal::Sequence(batch)) +
+                             " and count " + std::to_string(WriteBatchInternal::Count(batch)) + " is out of range");
+    }
     if (s.ok() && first && *next_sequence != 0 && WriteBatchInternal::Sequence(batch) != *next_sequence) {
       return Status::Corruption(path + " starts at sequence " + std::to_string(WriteBatchInternal::Sequence(batch)) +
                                 " but the WAL before it ended at " + std::to_string(*next_sequence - 1) +
                                 ": records of a retired WAL are missing");
+    }
+    // Within a WAL, sequences only grow: an overlap would give two entries
+    // the same key and sequence, which the memtable cannot order.
+    if (s.ok() && !first && WriteBatchInternal::Sequence(batch) < *next_sequence) {
+      s = Status::Corruption("record at sequence " + std::to_string(WriteBatchInternal::Sequence(batch)) +
+                             " overlaps the record before it, which ended at " + std::to_string(*next_sequence - 1));
     }
     first = false;
     if (s.ok()) {

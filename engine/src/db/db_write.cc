@@ -89,6 +89,12 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
   Status s = MakeRoomForWrite(false);
   Writer* last_writer = &w;
   SequenceNumber last_sequence = versions_->LastSequence();
+  // A group holds at most UINT32_MAX entries. Only a damaged WAL or manifest
+  // can bring the last sequence this close to the 56-bit limit; wrapping
+  // around it would reorder history.
+  if (s.ok() && last_sequence > kMaxSequenceNumber - UINT32_MAX) {
+    s = Status::Corruption("sequence numbers exhausted at " + std::to_string(last_sequence));
+  }
   if (s.ok()) {
     WriteBatch* group = BuildGroup(&last_writer);
     bool sync = false;

@@ -164,6 +164,8 @@ TEST_CASE("compaction job: well-checksummed but inconsistent jobs and results ar
   REQUIRE(job_with([](CompactionJob* j) { j->block_size = 0; }).IsCorruption());
   REQUIRE(job_with([](CompactionJob* j) { j->compression = static_cast<CompressionType>(9); }).IsCorruption());
   REQUIRE(job_with([](CompactionJob* j) { j->dbname.clear(); }).IsCorruption());
+  // c_api_fuzzer: a NUL in the directory name (a C path would stop there).
+  REQUIRE(job_with([](CompactionJob* j) { j->dbname = std::string("/db\0/other", 10); }).IsCorruption());
   REQUIRE(job_with([](CompactionJob* j) { j->id = 0; }).IsCorruption());
   auto result_with = [](auto change) {
     CompactionJobResult r = SampleResult();

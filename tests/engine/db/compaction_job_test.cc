@@ -12,6 +12,7 @@
 
 #include "compaction/compaction_job.h"
 #include "db_test_util.h"
+#include "test_util.h"
 #include "env/fault_injection_file_system.h"
 #include "env/forwarding_file_system.h"
 #include "env/memory_file_system.h"

@@ -9,15 +9,23 @@
 //     Corruption.
 //   The last WAL: recovery keeps the records before the damage (point in
 //     time) and "shale.stats" reports "recovery: N WAL tail bytes dropped".
+//   Forged records (checksums valid, contents impossible; found by the
+//   fuzzers, tests/fuzz): sequence numbers past 56 bits fail Open with
+//   Corruption; a recovered sequence at the limit refuses writes.
 
 #include <map>
 #include <vector>
 
 #include "db_test_util.h"
+#include "test_util.h"
 #include "env/memory_file_system.h"
 #include "util/random.h"
+#include "db/dbformat.h"
+#include "db/write_batch_internal.h"
 #include "version/filename.h"
+#include "version/manifest.h"
 #include "wal/log_reader.h"
+#include "wal/log_writer.h"
 
 namespace shale {
 namespace {
@@ -409,6 +417,102 @@ TEST_CASE("db corruption: a lost manifest fails Open with Corruption and deletes
   RequireOpenFailsWithCorruption(fs.get());
   for (const std::string& t : base.tables) REQUIRE_OK(fs->Exists(t));
   for (const std::string& w : base.wals) REQUIRE_OK(fs->Exists(w));
+}
+
+// ---- forged sequence numbers (fuzz findings: wal_fuzzer) ----
+
+namespace {
+
+// An empty, closed database on `fs`; returns its WAL number.
+uint64_t EmptyDatabase(MemoryFileSystem* fs) {
+  InlineExecutor executor;
+  std::unique_ptr<DB> db;
+  REQUIRE_OK(DB::Open(test::SmallDBOptions(fs, &executor), "/db", &db));
+  REQUIRE_OK(db->Close());
+  std::vector<std::string> names;
+  REQUIRE_OK(fs->List("/db", &names));
+  uint64_t wal = 0;
+  for (const std::string& name : names) {
+    uint64_t number;
+    FileType type;
+    if (ParseFileName(name, &number, &type) && type == FileType::kWal) wal = std::max(wal, number);
+  }
+  REQUIRE(wal != 0);
+  return wal;
+}
+
+// Replaces the database's WAL by one record per sequence: a batch putting
+// k=v, logged with that sequence (checksums valid).
+void WriteForgedWal(MemoryFileSystem* fs, uint64_t wal, const std::vector<uint64_t>& sequences) {
+  std::unique_ptr<File> file;
+  REQUIRE_OK(fs->Open(WalFileName("/db", wal), OpenMode::kCreateTruncate, &file));
+  log::Writer writer(file.get(), wal);
+  for (const uint64_t sequence : sequences) {
+    WriteBatch batch;
+    REQUIRE_OK(batch.Put("k", "v"));
+    WriteBatchInternal::SetSequence(&batch, sequence);
+    REQUIRE_OK(writer.AddRecord(WriteBatchInternal::Contents(batch)));
+  }
+  REQUIRE_OK(writer.Sync());
+}
+
+}  // namespace
+
+TEST_CASE("db corruption: a WAL batch whose sequence leaves 56 bits fails Open with Corruption", "[db][corruption]") {
+  // Found by wal_fuzzer: such a batch was replayed and the memtable asserted
+  // (or, without asserts, sequence numbers wrapped).
+  for (const uint64_t sequence : {kMaxSequenceNumber + 1, ~uint64_t{0}, uint64_t{0}}) {
+    INFO("sequence " << sequence);
+    MemoryFileSystem fs;
+    WriteForgedWal(&fs, EmptyDatabase(&fs), {sequence});
+    RequireOpenFailsWithCorruption(&fs);
+  }
+}
+
+TEST_CASE("db corruption: WAL records whose sequences overlap fail Open with Corruption", "[db][corruption]") {
+  // Found by wal_fuzzer: a record logged twice put two entries with the same
+  // key and sequence into the memtable, whose skiplist asserted.
+  MemoryFileSystem fs;
+  WriteForgedWal(&fs, EmptyDatabase(&fs), {5, 5});
+  RequireOpenFailsWithCorruption(&fs);
+  MemoryFileSystem fs2;
+  WriteForgedWal(&fs2, EmptyDatabase(&fs2), {7, 6});
+  RequireOpenFailsWithCorruption(&fs2);
+}
+
+TEST_CASE("db corruption: a recovered sequence at the 56-bit limit refuses writes instead of wrapping",
+          "[db][corruption]") {
+  // Found by wal_fuzzer: a batch ending at kMaxSequenceNumber recovered, and
+  // the next write asserted in VersionSet::SetLastSequence.
+  MemoryFileSystem fs;
+  WriteForgedWal(&fs, EmptyDatabase(&fs), {kMaxSequenceNumber});
+  InlineExecutor executor;
+  std::unique_ptr<DB> db;
+  REQUIRE_OK(DB::Open(test::SmallDBOptions(&fs, &executor), "/db", &db));
+  std::string value;
+  REQUIRE_OK(db->Get(ReadOptions(), "k", &value));
+  REQUIRE(value == "v");
+  const Status s = db->Put(WriteOptions(), "k2", "v2");
+  INFO(s.ToString());
+  REQUIRE(s.IsCorruption());
+  REQUIRE(db->Get(ReadOptions(), "k2", &value).IsNotFound());
+  REQUIRE_OK(db->Close());
+}
+
+TEST_CASE("db corruption: a manifest whose last sequence leaves 56 bits fails Open with Corruption",
+          "[db][corruption]") {
+  // The other way to a sequence at the limit: the edit decoder rejects it.
+  MemoryFileSystem fs;
+  const uint64_t wal = EmptyDatabase(&fs);
+  VersionEdit snapshot;
+  snapshot.SetComparatorName(kBytewiseComparatorName);
+  snapshot.SetLogNumber(wal);
+  snapshot.SetNextFileNumber(wal + 100);
+  snapshot.SetLastSequence(kMaxSequenceNumber + 1);
+  std::unique_ptr<ManifestWriter> writer;
+  REQUIRE_OK(ManifestWriter::Create(&fs, "/db", wal + 50, snapshot, &writer));
+  writer.reset();
+  RequireOpenFailsWithCorruption(&fs);
 }
 
 }  // namespace shale

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "db_test_util.h"
+#include "test_util.h"
 #include "env/forwarding_file_system.h"
 #include "env/memory_file_system.h"
 #include "shale/clock.h"

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "db_test_util.h"
+#include "test_util.h"
 #include "env/fault_injection_file_system.h"
 #include "env/memory_file_system.h"
 #include "util/mutex.h"

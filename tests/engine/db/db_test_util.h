@@ -4,7 +4,8 @@
 //
 // SHALE_TEST_SCALE (default 1) multiplies the iteration counts of the
 // randomized DB suites: `SHALE_TEST_SCALE=50 shale_tests "[db]"` is the soak
-// mode. Not thread-safe; each test owns its helpers.
+// mode. Not thread-safe; each test owns its helpers. Free of Catch2, so the
+// fuzz targets use it too.
 
 #ifndef SHALE_TESTS_ENGINE_DB_DB_TEST_UTIL_H_
 #define SHALE_TESTS_ENGINE_DB_DB_TEST_UTIL_H_
@@ -18,7 +19,6 @@
 #include "shale/db.h"
 #include "shale/executor.h"
 #include "shale/file_system.h"
-#include "test_util.h"
 
 namespace shale::test {
 
