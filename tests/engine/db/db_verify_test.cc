@@ -18,6 +18,7 @@
 #include "env/forwarding_file_system.h"
 #endif
 #include "shale/verify.h"
+#include "test_util.h"
 #include "version/filename.h"
 
 namespace shale {

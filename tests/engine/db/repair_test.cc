@@ -11,6 +11,7 @@
 #include "env/memory_file_system.h"
 #include "shale/verify.h"
 #include "table/table_builder.h"
+#include "test_util.h"
 #include "version/filename.h"
 
 namespace shale {
