@@ -306,7 +306,7 @@ export async function runTorture(options) {
       figures.cycles++;
       figures.durable += durable;
       figures.survived += survived;
-      figures.ackedLost += Math.max(0, ackedNow - survived);
+      figures.ackedLost += Math.max(0, ackedNow - model.lastSurvivedMax);
       const bytes = bytesOnDisk(dir);
       figures.bytesOnDisk = bytes;
       figures.maxBytesOnDisk = Math.max(figures.maxBytesOnDisk, bytes);
