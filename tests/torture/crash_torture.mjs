@@ -17,6 +17,9 @@
 //   background  right after a report of background work ("W": a table file
 //               being written by a flush or compaction, or a compaction job
 //               running in the worker), immediately or after up to 3 ms
+// Native cycles pick at random (half of them) a writer whose unsynced bytes
+// stay in its own memory (torture_writer `volatile`): its kill loses them as
+// a power cut would, which checks the engine's syncs, not only its writes.
 // A writer that exits by itself (open failed: LOCKED, Corruption, ...), a dump
 // that fails, a dump the Model rejects, or a writer that stalls are failures:
 // the directory is kept and the seed, cycle and message printed.
@@ -128,6 +131,7 @@ function newFigures(target, mode, seed) {
     survived: 0,
     ackedLost: 0, // acknowledged, not durable, and lost: allowed ('group', 'relaxed')
     kills: { startup: 0, acks: 0, background: 0 },
+    volatileCycles: 0, // native: the writer kept unsynced bytes in memory, so the kill lost them
     killsBeforeOpen: 0,
     killsDuringBackground: 0, // a table write open (native) or a background report < 10 ms old
     backgroundReports: 0,
@@ -143,7 +147,7 @@ export function formatFigures(f) {
     `acked=${f.acked} durable-at-kill=${f.durable} survived=${f.survived} acked-lost=${f.ackedLost}; ` +
     `kills startup=${f.kills.startup} (before open: ${f.killsBeforeOpen}) acks=${f.kills.acks} ` +
     `background=${f.kills.background}, during background work=${f.killsDuringBackground} ` +
-    `(${f.backgroundReports} reports); ${(f.bytesOnDisk / 1024).toFixed(0)} KiB on disk ` +
+    `(${f.backgroundReports} reports); unsynced bytes lost at the kill in ${f.volatileCycles} cycles; ${(f.bytesOnDisk / 1024).toFixed(0)} KiB on disk ` +
     `(max ${(f.maxBytesOnDisk / 1024).toFixed(0)}); ${f.seconds.toFixed(1)} s`
   );
 }
@@ -156,7 +160,7 @@ function runWriter({ target, writer, dir, plan, model, nextBatch, window, figure
   return new Promise((resolvePromise, reject) => {
     const child =
       target === 'native'
-        ? spawn(writer, ['write', dir], { stdio: ['pipe', 'pipe', 'pipe'] })
+        ? spawn(writer, ['write', dir, ...(plan.volatile ? ['volatile'] : [])], { stdio: ['pipe', 'pipe', 'pipe'] })
         : spawn(process.execPath, [nodeWriter, dir], { stdio: ['pipe', 'pipe', 'pipe'] });
     const started = performance.now();
     let opened = 0;
@@ -296,6 +300,8 @@ export async function runTorture(options) {
   try {
     for (cycle = 1; cycle <= cycles; cycle++) {
       const plan = pickPlan(rng, openMsEstimate);
+      plan.volatile = target === 'native' && rng() < 0.5;
+      if (plan.volatile) figures.volatileCycles++;
       const ackedBefore = model.acked;
       const { openMs } = await runWriter({ target, writer, dir, plan, model, nextBatch, window, figures });
       if (openMs) openMsEstimate = openMsEstimate * 0.8 + openMs * 0.2;

@@ -1,10 +1,14 @@
 // torture_writer: the native writer process of the crash torture
 // (tests/torture/crash_torture.mjs, protocol in tests/torture/workload.mjs).
 //
-//   torture_writer write <dir>   opens <dir> (recovery), then applies the
+//   torture_writer write <dir> [volatile]
+//                                opens <dir> (recovery), then applies the
 //                                batches read from stdin, one Write each with
 //                                the batch's durability, printing "A <id>"
 //                                after each OK write, until EOF or SIGKILL.
+//                                `volatile`: unsynced bytes stay in this
+//                                process (volatile_file_system.h), so the
+//                                kill loses them as a power cut would.
 //   torture_writer dump <dir>    opens <dir> (recovery), prints every entry as
 //                                "E\t<key>\t<value>" (bytes outside printable
 //                                ASCII, and '%', as %XX), writes, reads back and
@@ -30,6 +34,7 @@
 #include <string>
 
 #include "env/forwarding_file_system.h"
+#include "volatile_file_system.h"
 #include "shale/db.h"
 #include "shale/iterator.h"
 #include "shale/options.h"
@@ -162,9 +167,10 @@ bool ReadBatch(std::string* id, Durability* durability, WriteBatch* batch, std::
   return true;
 }
 
-int Write(const std::string& dir) {
+int Write(const std::string& dir, bool volatile_writes) {
   std::unique_ptr<FileSystem> posix = NewPosixFileSystem();
-  ReportingFileSystem fs(posix.get());
+  VolatileFileSystem volatile_fs(posix.get());
+  ReportingFileSystem fs(volatile_writes ? static_cast<FileSystem*>(&volatile_fs) : posix.get());
   std::unique_ptr<DB> db;
   Status s = DB::Open(TortureOptions(&fs), dir, &db);
   if (!s.ok()) return Fail("open", s);
@@ -246,10 +252,13 @@ int Dump(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 || (std::strcmp(argv[1], "write") != 0 && std::strcmp(argv[1], "dump") != 0)) {
-    std::fprintf(stderr, "usage: torture_writer write|dump <dir>\n");
+  const bool write = argc >= 3 && std::strcmp(argv[1], "write") == 0;
+  const bool volatile_writes = write && argc == 4 && std::strcmp(argv[3], "volatile") == 0;
+  const bool dump = argc == 3 && std::strcmp(argv[1], "dump") == 0;
+  if (!(dump || (write && (argc == 3 || volatile_writes)))) {
+    std::fprintf(stderr, "usage: torture_writer write <dir> [volatile] | dump <dir>\n");
     return 2;
   }
   std::ios::sync_with_stdio(false);
-  return std::strcmp(argv[1], "write") == 0 ? Write(argv[2]) : Dump(argv[2]);
+  return write ? Write(argv[2], volatile_writes) : Dump(argv[2]);
 }
