@@ -17,6 +17,10 @@
 //   background  right after a report of background work ("W": a table file
 //               being written by a flush or compaction, or a compaction job
 //               running in the worker), immediately or after up to 3 ms
+// and in about a third of the cycles, after that kill, one or two more writer
+// lives that get no batch and are killed at a random moment of their startup:
+// recovery of a crashed database (WAL replay, its L0 table, the manifest
+// edit, the WAL's removal) is itself interrupted.
 // Native cycles pick at random (half of them) a writer whose unsynced bytes
 // stay in its own memory (torture_writer `volatile`): its kill loses them as
 // a power cut would, which checks the engine's syncs, not only its writes.
@@ -130,9 +134,10 @@ function newFigures(target, mode, seed) {
     durable: 0, // batches acknowledged durable at the kill (strict ones and all before them)
     survived: 0,
     ackedLost: 0, // acknowledged, not durable, and lost: allowed ('group', 'relaxed')
-    kills: { startup: 0, acks: 0, background: 0 },
+    kills: { startup: 0, acks: 0, background: 0, recovery: 0 },
     volatileCycles: 0, // native: the writer kept unsynced bytes in memory, so the kill lost them
     killsBeforeOpen: 0,
+    recoveryKillsBeforeOpen: 0, // 'recovery' kills that came before the writer reported OPEN
     killsDuringBackground: 0, // a table write open (native) or a background report < 10 ms old
     backgroundReports: 0,
     bytesOnDisk: 0,
@@ -146,7 +151,7 @@ export function formatFigures(f) {
     `crash torture ${f.target}/${f.mode} seed=${f.seed}: ${f.cycles} cycles, batches sent=${f.sent} ` +
     `acked=${f.acked} durable-at-kill=${f.durable} survived=${f.survived} acked-lost=${f.ackedLost}; ` +
     `kills startup=${f.kills.startup} (before open: ${f.killsBeforeOpen}) acks=${f.kills.acks} ` +
-    `background=${f.kills.background}, during background work=${f.killsDuringBackground} ` +
+    `background=${f.kills.background} recovery=${f.kills.recovery} (before open: ${f.recoveryKillsBeforeOpen}), during background work=${f.killsDuringBackground} ` +
     `(${f.backgroundReports} reports); unsynced bytes lost at the kill in ${f.volatileCycles} cycles; ${(f.bytesOnDisk / 1024).toFixed(0)} KiB on disk ` +
     `(max ${(f.maxBytesOnDisk / 1024).toFixed(0)}); ${f.seconds.toFixed(1)} s`
   );
@@ -178,7 +183,7 @@ function runWriter({ target, writer, dir, plan, model, nextBatch, window, figure
       if (killed) return;
       killed = true;
       const now = performance.now();
-      if (!opened) figures.killsBeforeOpen++;
+      if (!opened) figures[plan.kind === 'recovery' ? 'recoveryKillsBeforeOpen' : 'killsBeforeOpen']++;
       if (openTables.size > 0 || now - lastReport < 10) figures.killsDuringBackground++;
       figures.kills[plan.kind]++;
       child.kill('SIGKILL');
@@ -251,7 +256,7 @@ function runWriter({ target, writer, dir, plan, model, nextBatch, window, figure
       }
       resolvePromise({ openMs: opened });
     });
-    if (plan.kind === 'startup') setTimeout(kill, plan.delayMs);
+    if (plan.kind === 'startup' || plan.kind === 'recovery') setTimeout(kill, plan.delayMs);
     fill();
   });
 }
@@ -295,6 +300,7 @@ export async function runTorture(options) {
   let nextId = 1;
   const nextBatch = () => makeBatch(seed, nextId++, mode);
   let openMsEstimate = target === 'native' ? 20 : 300;
+  let recoveryMsEstimate = openMsEstimate * 2;
   const start = performance.now();
   let cycle = 0;
   try {
@@ -305,6 +311,17 @@ export async function runTorture(options) {
       const ackedBefore = model.acked;
       const { openMs } = await runWriter({ target, writer, dir, plan, model, nextBatch, window, figures });
       if (openMs) openMsEstimate = openMsEstimate * 0.8 + openMs * 0.2;
+      const recoveries = rng() < 0.33 ? 1 + Math.floor(rng() * 2) : 0;
+      for (let r = 0; r < recoveries; r++) {
+        const recovery = {
+          kind: 'recovery',
+          delayMs: Math.floor(rng() * recoveryMsEstimate * 1.5),
+          volatile: target === 'native' && rng() < 0.5,
+        };
+        const life = await runWriter({ target, writer, dir, plan: recovery, model, nextBatch, window: 0, figures });
+        // Killed before it opened: the window may be short of the whole recovery, widen it.
+        recoveryMsEstimate = life.openMs ? recoveryMsEstimate * 0.8 + life.openMs * 0.2 : recoveryMsEstimate * 1.15;
+      }
       const durable = model.durableCount;
       const ackedNow = model.acked - ackedBefore;
       const dump = target === 'native' ? await dumpNative(writer, dir) : await dumpNode(dir);
