@@ -80,7 +80,11 @@ function collect(child) {
   });
 }
 
-/** The native dump: every entry, after a probe write proved the DB takes writes. */
+/**
+ * The native dump: every entry, after a probe write proved the DB takes writes.
+ * A database the writer was killed before creating is created empty: the
+ * Model then expects it empty, so one lost after its creation still fails.
+ */
 async function dumpNative(writer, dir) {
   const r = await collect(spawn(writer, ['dump', dir], { stdio: ['ignore', 'pipe', 'pipe'] }));
   if (r.code !== 0) throw new Error(`dump failed (exit ${r.code ?? r.signal}): ${r.stderr.trim()}`);
@@ -104,7 +108,8 @@ async function dumpNode(dir) {
   nodeApi ??= await import('../../dist/js/node.js');
   let db;
   try {
-    db = await nodeApi.open(dir, { createIfMissing: false });
+    // Creates a database the writer was killed before creating (see dumpNative).
+    db = await nodeApi.open(dir);
   } catch (err) {
     throw new Error(`reopen failed: ${err.code ?? ''} ${err.message}`);
   }
