@@ -141,7 +141,7 @@ function newFigures(target, mode, seed) {
     ackedLost: 0, // acknowledged, not durable, and lost: allowed ('group', 'relaxed')
     kills: { startup: 0, acks: 0, background: 0, recovery: 0 },
     volatileCycles: 0, // native: the writer kept unsynced bytes in memory, so the kill lost them
-    killsBeforeOpen: 0,
+    killsBeforeOpen: 0, // any plan ('background' too: recovery writes an L0 table before "OPEN")
     recoveryKillsBeforeOpen: 0, // 'recovery' kills that came before the writer reported OPEN
     killsDuringBackground: 0, // a table write open (native) or a background report < 10 ms old
     backgroundReports: 0,
@@ -155,8 +155,8 @@ export function formatFigures(f) {
   return (
     `crash torture ${f.target}/${f.mode} seed=${f.seed}: ${f.cycles} cycles, batches sent=${f.sent} ` +
     `acked=${f.acked} durable-at-kill=${f.durable} survived=${f.survived} acked-lost=${f.ackedLost}; ` +
-    `kills startup=${f.kills.startup} (before open: ${f.killsBeforeOpen}) acks=${f.kills.acks} ` +
-    `background=${f.kills.background} recovery=${f.kills.recovery} (before open: ${f.recoveryKillsBeforeOpen}), during background work=${f.killsDuringBackground} ` +
+    `kills startup=${f.kills.startup} acks=${f.kills.acks} background=${f.kills.background} ` +
+    `recovery=${f.kills.recovery}, before the writer opened=${f.killsBeforeOpen}+${f.recoveryKillsBeforeOpen} (recovery lives), during background work=${f.killsDuringBackground} ` +
     `(${f.backgroundReports} reports); unsynced bytes lost at the kill in ${f.volatileCycles} cycles; ${(f.bytesOnDisk / 1024).toFixed(0)} KiB on disk ` +
     `(max ${(f.maxBytesOnDisk / 1024).toFixed(0)}); ${f.seconds.toFixed(1)} s`
   );
