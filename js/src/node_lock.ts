@@ -13,8 +13,15 @@
  *      reused after a crash, common in containers): stale. A stale file is
  *      removed under a short-lived `PROCESS-LOCK.break` file, re-checked
  *      there, so two processes breaking it at once cannot both win.
- *   3. It is empty (its creator is between create and write): LOCKED unless
+ *   3. It is empty (written by an older version, whose creator may be
+ *      between create and write, or cut by a power loss): LOCKED unless
  *      older than a few seconds.
+ * The lock and break files are created complete: the content goes to a
+ * temporary `PROCESS-LOCK.<pid>-<random>.tmp`, which is then hard-linked to
+ * the name (EEXIST when taken). A process killed at any moment leaves no
+ * empty lock or break file (that would be LOCKED for seconds), only maybe a
+ * temporary, which the next owner removes once its pid is dead. A break file
+ * names its owner like a lock file and is stale once that owner is gone.
  * Release removes the file only if it still holds our token.
  *
  * Limits: a pid reused by an unrelated live process keeps a stale lock
@@ -22,7 +29,7 @@
  * programs touching the directory.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { abortedError } from './core/codec.js';
@@ -30,6 +37,9 @@ import { IOError, LockedError } from './errors.js';
 
 export const LOCK_FILE = 'PROCESS-LOCK';
 const BREAK_SUFFIX = '.break';
+const TEMP_SUFFIX = '.tmp';
+/** The names createComplete() gives its temporaries; group 1 is the creator's pid. */
+const TEMP_NAME = /^PROCESS-LOCK(?:\.break)?\.(\d+)-[0-9a-f]+\.tmp$/;
 const POLL_MS = 50;
 const EMPTY_GRACE_MS = 5000;
 const BREAK_STALE_MS = 10000;
@@ -89,12 +99,58 @@ function ageMs(path: string): number {
   }
 }
 
-/** Whether the lock file content names an owner that is gone (rules 2 and 3). */
-function isStale(path: string, content: string): boolean {
+/** Whether the lock (or break) file content names an owner that is gone (rules 2 and 3). */
+function isStale(path: string, content: string, graceMs = EMPTY_GRACE_MS): boolean {
   const owner = parse(content);
-  if (!owner) return ageMs(path) > EMPTY_GRACE_MS;
+  if (!owner) return ageMs(path) > graceMs;
   if (owner.pid === process.pid) return Math.abs(owner.start - processStart) > START_TOLERANCE_MS;
   return !alive(owner.pid);
+}
+
+function ownerLine(token: string): string {
+  return `${process.pid} ${processStart} ${token}\n`;
+}
+
+/**
+ * Creates `path` holding `content`, all at once: a hard link to a complete
+ * temporary file. Throws EEXIST when `path` exists. Where hard links are not
+ * supported, falls back to an exclusive create and write.
+ */
+function createComplete(path: string, content: string): void {
+  const temp = `${path}.${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
+  writeFileSync(temp, content, { flag: 'wx' });
+  try {
+    linkSync(temp, path);
+  } catch (err) {
+    const code = errno(err);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EXDEV') throw err;
+    writeFileSync(path, content, { flag: 'wx' });
+  } finally {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/** Removes the temporaries of createComplete() that processes killed mid-way left in `dir`. */
+function removeDeadTemporaries(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // someone else removed it first
+    }
+  }
 }
 
 function describeOwner(content: string): string {
@@ -107,13 +163,15 @@ function describeOwner(content: string): string {
 function breakStale(path: string, staleContent: string): void {
   const breakPath = path + BREAK_SUFFIX;
   try {
-    writeFileSync(breakPath, String(process.pid), { flag: 'wx' });
+    createComplete(breakPath, ownerLine(randomBytes(8).toString('hex')));
   } catch (err) {
     if (errno(err) !== 'EEXIST') throw ioError(`create ${breakPath}`, err);
-    // A breaker that died mid-way leaves its file behind; it is tiny work, so age tells.
-    if (ageMs(breakPath) > BREAK_STALE_MS) {
+    // A breaker that died mid-way leaves its file behind: stale once its
+    // owner is gone (an empty or old-format one: by age, as breaking is tiny work).
+    const breaker = readOrUndefined(breakPath);
+    if (breaker !== undefined && isStale(breakPath, breaker, BREAK_STALE_MS)) {
       try {
-        unlinkSync(breakPath);
+        if (readOrUndefined(breakPath) === breaker) unlinkSync(breakPath);
       } catch {
         // someone else removed it first
       }
@@ -136,10 +194,10 @@ function breakStale(path: string, staleContent: string): void {
 /** One attempt: the lock, or the content of the live owner's lock file. */
 function tryAcquire(path: string): DatabaseLock | string {
   const token = randomBytes(8).toString('hex');
-  const content = `${process.pid} ${processStart} ${token}\n`;
+  const content = ownerLine(token);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      writeFileSync(path, content, { flag: 'wx' });
+      createComplete(path, content);
       return new HeldLock(path, token);
     } catch (err) {
       if (errno(err) !== 'EEXIST') throw ioError(`create ${path}`, err);
@@ -195,7 +253,10 @@ export async function acquireLock(dir: string, options: { wait?: boolean; signal
   for (;;) {
     if (options.signal?.aborted) throw abortedError(options.signal, 'open');
     const result = tryAcquire(path);
-    if (typeof result !== 'string') return result;
+    if (typeof result !== 'string') {
+      removeDeadTemporaries(dir);
+      return result;
+    }
     if (!options.wait) {
       throw new LockedError(`${dir} is open in ${describeOwner(result)} (pass { wait: true } to wait for it)`);
     }

@@ -3,7 +3,7 @@
 // dead owner's lock is stale and taken over.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -111,5 +111,27 @@ test('lock files: a dead pid or this pid from an earlier start are stale; a fres
   await assert.rejects(open(dir), (err) => err.code === 'LOCKED' && err.message.includes('this process'));
   rmSync(lock);
   db = await open(dir);
+  await db.close();
+});
+
+test('a process killed while taking or breaking the lock leaves nothing that keeps the database LOCKED', async () => {
+  const dir = newDir();
+  mkdirSync(dir);
+  const lock = join(dir, 'PROCESS-LOCK');
+  const dead = spawnSync(process.execPath, ['-e', '']).pid;
+  // Killed while breaking a dead owner's lock: its break file is stale at once, not after seconds.
+  writeFileSync(lock, `${dead} 0 abc\n`);
+  writeFileSync(`${lock}.break`, `${dead} 0 def\n`);
+  let db = await open(dir);
+  await db.close();
+  assert.ok(!existsSync(`${lock}.break`) && !existsSync(lock));
+
+  // Killed between writing its lock content and linking it: the lock was never
+  // taken (never an empty lock file), and the next owner removes the temporary.
+  const temp = `${lock}.${dead}-0123456789ab.tmp`;
+  writeFileSync(temp, `${dead} 0 ghi\n`);
+  db = await open(dir);
+  assert.ok(!existsSync(temp), 'the dead process temporary is removed');
+  assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('PROCESS-LOCK')), ['PROCESS-LOCK']);
   await db.close();
 });

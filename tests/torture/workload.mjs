@@ -11,6 +11,11 @@
 //   driver -> writer   "B <id> <durability> <op count>\n", then per op
 //                      "P\t<key>\t<value>\n" or "D\t<key>\n"
 //   writer -> driver   "A <id>\n" once the write returned OK
+//                      optional, for drivers that aim kills (ignored otherwise):
+//                      "OPEN\n" once the database is open (recovery done),
+//                      "W <what>\n" when background work starts (a table file
+//                      written by a flush or compaction, a compaction job),
+//                      "w <what>\n" when that table file is closed
 
 /** A small deterministic PRNG (mulberry32): the same numbers in every runtime. */
 export function random(seed) {
@@ -124,6 +129,7 @@ export class Model {
     this.pending = [];       // batches sent since the last verification, in order
     this.durableCount = 0;   // pending[0, durableCount) are acknowledged durable
     this.acked = 0;          // acknowledgements seen in total
+    this.lastSurvivedMax = 0; // after verify(): the longest pending prefix the dump matches
   }
 
   sent(batch) {
@@ -162,6 +168,16 @@ export class Model {
           `${describe(lost.expected)} but is ${describe(lost.actual)}`,
       );
     }
+    // A batch with no visible effect (deleting absent keys) matches either
+    // way: how far the prefix may reach, for figures (acknowledged writes lost).
+    let longest = survived;
+    const beyond = new Map(state);
+    while (longest < this.pending.length) {
+      apply(beyond, this.pending[longest]);
+      if (firstDifference(beyond, dump)) break;
+      longest++;
+    }
+    this.lastSurvivedMax = longest;
     this.state = state;
     this.pending = [];
     this.durableCount = 0;
