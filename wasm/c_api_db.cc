@@ -194,6 +194,9 @@ int32_t shale_db_get(uint32_t db, uint32_t snapshot, const char* key, uint32_t k
 SHALE_EXPORT(shale_db_multi_get)
 int32_t shale_db_multi_get(uint32_t db, uint32_t snapshot, const char* keys, uint32_t keys_len, uint32_t count,
                            const char** out, uint32_t* out_len) {
+  // Each key takes at least its 4-byte length: a larger count is damaged
+  // input, and must not size an allocation.
+  if (count > keys_len / 4) return FinishCall(Status::InvalidArgument("multi-get: more keys than bytes"));
   Slice input(keys, keys_len);
   std::vector<Slice> slices(count);
   for (uint32_t i = 0; i < count; i++) {

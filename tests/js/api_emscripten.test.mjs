@@ -4,6 +4,7 @@
 // shared by every engine instance so the engine's own lock sees them all.
 // Waiting for a lock belongs to the entries (Web Locks, node_lock.ts), so
 // the case that waits is left to them.
+import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,3 +34,16 @@ const ctx = {
 
 const needsEntryLocking = /second open of the same database/;
 for (const c of cases) test(c.name, { skip: needsEntryLocking.test(c.name) && 'waiting for a lock is the entry’s' }, () => c.run(ctx));
+
+// A damaged argument from the facade must not size an allocation in wasm.
+test('the C ABI refuses a multi-get whose key count its key bytes cannot hold', async () => {
+  const e = await engine();
+  const db = e.open(join(root, 'multi-get-count'), { createIfMissing: true, durability: 1, cacheSize: 1 << 20, writeBufferSize: 1 << 20 });
+  try {
+    const keys = new Uint8Array(8);  // one empty key (4-byte length) and 4 spare bytes
+    assert.throws(() => e.multiGet(db, 0, keys, 0x40000000), { code: 'INVALID_ARGUMENT' });
+    assert.equal(e.multiGet(db, 0, keys.subarray(0, 4), 1).length, 4);  // one "missing" marker
+  } finally {
+    e.close(db);
+  }
+});
