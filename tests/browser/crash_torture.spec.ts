@@ -63,7 +63,6 @@ test('crash torture: terminate, reload, close and renderer crashes mid-write los
     acked: 0,
     ackedStrict: 0,
     survived: 0,
-    ackedLost: 0,
     compactingKills: 0,
     kinds: {} as Record<string, number>,
     strictCycles: 0,
@@ -97,7 +96,8 @@ test('crash torture: terminate, reload, close and renderer crashes mid-write los
     let done = false;
     listener = (r) => {
       if (r.ack !== undefined) {
-        expect(model.ack(r.ack), `ack of batch ${r.ack}, never sent`).toBe(true);
+        // A tab or worker crash keeps what reached OPFS: every acknowledged write, in any mode.
+        expect(model.ack(r.ack, true), `ack of batch ${r.ack}, never sent`).toBe(true);
         acks++;
         if (makeBatch(SEED, r.ack, mode, WORKLOAD).durability === 'strict') ackedStrict++;
       }
@@ -195,7 +195,6 @@ test('crash torture: terminate, reload, close and renderer crashes mid-write los
     figures.acked += acks;
     figures.ackedStrict += ackedStrict;
     figures.survived += survived;
-    figures.ackedLost += Math.max(0, acks - survived);
     figures.kinds[crashKind] = (figures.kinds[crashKind] ?? 0) + 1;
     if (mode === 'strict') figures.strictCycles++;
     else figures.groupCycles++;
@@ -205,7 +204,7 @@ test('crash torture: terminate, reload, close and renderer crashes mid-write los
   console.log(
     `browser crash torture: ${figures.cycles} cycles in ${seconds} s (seed ${SEED}; ${figures.strictCycles} strict, ${figures.groupCycles} group); ` +
       `batches acknowledged ${figures.acked} (${figures.ackedStrict} strict), survived ${figures.survived}, ` +
-      `acknowledged group batches lost within the sync window ${figures.ackedLost}; kills while a compaction was pending ${figures.compactingKills}; ` +
+      `kills while a compaction was pending ${figures.compactingKills}; ` +
       `most tables seen ${figures.maxFiles}; crash kinds ${JSON.stringify(figures.kinds)}`,
   );
   expect(figures.cycles).toBe(CYCLES);

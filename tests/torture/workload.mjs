@@ -136,12 +136,18 @@ export class Model {
     this.pending.push(batch);
   }
 
-  /** Batch `id` was acknowledged; returns false for an id that was never sent. */
-  ack(id) {
+  /**
+   * Batch `id` was acknowledged; returns false for an id that was never sent.
+   * `durable`: whether the crash to come must keep it (and everything sent
+   * before it). By default only a strict batch; a driver whose crash kills
+   * the process but keeps what it handed to the OS (no simulated power cut)
+   * passes true, since every mode has written its WAL record by then.
+   */
+  ack(id, durable = undefined) {
     const i = this.pending.findIndex((b) => b.id === id);
     if (i < 0) return false;
     this.acked++;
-    if (this.pending[i].durability === 'strict') this.durableCount = Math.max(this.durableCount, i + 1);
+    if (durable ?? this.pending[i].durability === 'strict') this.durableCount = Math.max(this.durableCount, i + 1);
     return true;
   }
 
