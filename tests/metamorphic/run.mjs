@@ -131,6 +131,17 @@ function firstDifference(a, b) {
 
 const clip = (s, n = 300) => (s === undefined ? '(missing)' : s.length > n ? s.slice(0, n) + '…' : s);
 
+// The two lines from the entry where they part (scans are long): the op
+// number, then … and the rest from the last space before the difference.
+function divergence(a = '', b = '') {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const cut = a.lastIndexOf(' ', i - 1);
+  const head = a.slice(0, a.indexOf(' ', a.indexOf(' ') + 1) + 1);
+  if (cut <= head.length) return [clip(a), clip(b)];
+  return [head + '…' + clip(a.slice(cut), 240), head + '…' + clip(b.slice(cut), 240)];
+}
+
 /**
  * Generates, replays and compares one seed. Returns { seed, ops, ms, hash,
  * failures: [message] } and keeps the files in build/metamorphic/seed-<seed>/.
@@ -171,13 +182,14 @@ export async function runSeed(seed, opCount, configs, { width = 2 } = {}) {
     const d = firstDifference(reference.trace, r.trace);
     if (d) {
       const opLine = Number((d.a ?? d.b).split(' ')[0]);
+      const [a, b] = d.a === undefined || d.b === undefined ? [clip(d.a), clip(d.b)] : divergence(d.a, d.b);
       failures.push(
         [
           `seed ${seed}: traces differ at trace line ${d.i + 1}, op log line ${opLine}: ${clip(logLines[opLine - 1])}`,
           `  ${describe(reference.c)}:`,
-          `    ${clip(d.a)}`,
+          `    ${a}`,
           `  ${describe(r.c)}:`,
-          `    ${clip(d.b)}`,
+          `    ${b}`,
           `  files: ${dir}/ (ops.log, ${reference.c.name}.trace, ${r.c.name}.trace)`,
           `  replay: node tests/metamorphic/run.mjs --seed ${seed} --ops ${opCount} --only ${reference.c.name},${r.c.name}`,
         ].join('\n'),
