@@ -1,15 +1,17 @@
 // shale_metamorphic: replays a metamorphic op log under one configuration and
 // prints its trace (docs/metamorphic.md).
 //
-//   shale_metamorphic [--dir DIR] CONFIG LOG
+//   shale_metamorphic [--dir DIR] [--expect TRACE] CONFIG LOG
 //
 // CONFIG: "name=value,..." (config.h; "" for the defaults). LOG: a file, or
 // - for standard input. DIR: the database directory (default
 // $TMPDIR/shale-metamorphic-<time>; /db on the memory filesystem), destroyed
-// first and removed at the end. The trace goes to standard output; a summary
-// to standard error. Exit 0 when the log replayed (op errors are trace
-// lines), 2 for bad arguments or a bad log, 1 when the DB failed to open,
-// reopen or close, or a compaction job the runner drove failed.
+// first and removed at the end. The trace goes to standard output, or with
+// --expect is compared with the file TRACE (the first differing line goes to
+// standard error). A summary goes to standard error. Exit 0 when the log
+// replayed (op errors are trace lines) and matched, 2 for bad arguments or a
+// bad log, 1 when the DB failed to open, reopen or close, a compaction job
+// the runner drove failed, or the trace differs from TRACE.
 
 #include <unistd.h>
 
@@ -32,6 +34,29 @@ bool ReadAll(FILE* f, std::string* out) {
   return std::ferror(f) == 0;
 }
 
+// A file, or standard input for "-".
+bool ReadFile(const char* path, std::string* out) {
+  FILE* in = std::strcmp(path, "-") == 0 ? stdin : std::fopen(path, "rb");
+  const bool ok = in != nullptr && ReadAll(in, out);
+  if (in != nullptr && in != stdin) std::fclose(in);
+  if (!ok) std::fprintf(stderr, "cannot read %s\n", path);
+  return ok;
+}
+
+// The 1-based number of the first line where a and b differ, 0 if equal.
+size_t FirstDifference(const std::string& a, const std::string& b, std::string* line_a, std::string* line_b) {
+  size_t line = 1, start = 0;
+  for (;;) {
+    const size_t ea = a.find('\n', start), eb = b.find('\n', start);
+    *line_a = a.substr(start, ea == std::string::npos ? std::string::npos : ea - start);
+    *line_b = b.substr(start, eb == std::string::npos ? std::string::npos : eb - start);
+    if (*line_a != *line_b || ea != eb) return line;
+    if (ea == std::string::npos) return 0;
+    start = ea + 1;
+    line++;
+  }
+}
+
 int Usage() {
   std::fprintf(stderr, "usage: shale_metamorphic [--dir DIR] CONFIG LOG|-\n");
   return 2;
@@ -41,10 +66,10 @@ int Usage() {
 
 int main(int argc, char** argv) {
   using namespace shale::metamorphic;
-  std::string dir;
+  std::string dir, expect;
   int i = 1;
-  if (i + 1 < argc && std::strcmp(argv[i], "--dir") == 0) {
-    dir = argv[i + 1];
+  while (i + 1 < argc && (std::strcmp(argv[i], "--dir") == 0 || std::strcmp(argv[i], "--expect") == 0)) {
+    (std::strcmp(argv[i], "--dir") == 0 ? dir : expect) = argv[i + 1];
     i += 2;
   }
   if (argc - i != 2) return Usage();
@@ -54,13 +79,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", s.ToString().c_str());
     return 2;
   }
-  std::string text;
-  FILE* in = std::strcmp(argv[i + 1], "-") == 0 ? stdin : std::fopen(argv[i + 1], "rb");
-  if (in == nullptr || !ReadAll(in, &text)) {
-    std::fprintf(stderr, "cannot read %s\n", argv[i + 1]);
-    return 2;
-  }
-  if (in != stdin) std::fclose(in);
+  std::string text, expected;
+  if (!ReadFile(argv[i + 1], &text) || (!expect.empty() && !ReadFile(expect.c_str(), &expected))) return 2;
   std::vector<Op> ops;
   s = ParseOpLog(text, &ops);
   if (!s.ok()) {
@@ -82,8 +102,15 @@ int main(int argc, char** argv) {
   Replayer replayer(config, dir);
   s = replayer.Open();
   if (s.ok()) s = replayer.Replay(ops, &trace);
-  std::fwrite(trace.data(), 1, trace.size(), stdout);
-  std::fflush(stdout);
+  bool differs = false;
+  if (expect.empty()) {
+    std::fwrite(trace.data(), 1, trace.size(), stdout);
+    std::fflush(stdout);
+  } else if (std::string got, want; size_t line = FirstDifference(trace, expected, &got, &want)) {
+    differs = true;
+    std::fprintf(stderr, "trace line %zu differs from %s:\n  got:      %.300s\n  expected: %.300s\n", line, expect.c_str(),
+                 got.c_str(), want.c_str());
+  }
   if (s.ok()) s = replayer.Close();
   if (!config.memory_fs) {
     shale::Options o = config.options;
@@ -97,5 +124,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "shale_metamorphic: %s\n", s.ToString().c_str());
     return 1;
   }
-  return replayer.background_failed() ? 1 : 0;
+  return replayer.background_failed() || differs ? 1 : 0;
 }
