@@ -83,6 +83,9 @@ Status Apply(const std::string& name, const std::string& value, Config* c) {
   } else if (name == "bg") {
     if (!number) return bad();
     c->background_every = static_cast<int>(n);
+  } else if (name == "lag") {
+    if (!number) return bad();
+    c->job_lag = static_cast<int>(n);
   } else if (name == "fs") {
     if (value != "mem" && value != "posix") return bad();
     c->memory_fs = value == "mem";

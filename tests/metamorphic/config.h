@@ -26,6 +26,7 @@ struct Config {
   bool memory_fs = false;
   bool lru_cache = false;        // block cache: plain LRU instead of the default S3-FIFO
   int background_every = 1;      // runs due background work / compaction jobs every N ops (0: never)
+  int job_lag = 0;               // comp=ext: a job is installed this many ops after it was picked and run
   bool seek_scans = false;       // scans position with Seek/SeekForPrev on their bound, not SeekToFirst/Last
 };
 

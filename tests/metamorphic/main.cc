@@ -118,8 +118,9 @@ int main(int argc, char** argv) {
     rmdir(dir.c_str());
   }
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "shale_metamorphic: %zu ops, %llu compaction jobs, %.0f ms, config %s\n", ops.size(),
-               static_cast<unsigned long long>(replayer.compaction_jobs()), ms, argv[i]);
+  std::fprintf(stderr, "shale_metamorphic: %zu ops, %llu compaction jobs (%llu stale), %.0f ms, config %s\n",
+               ops.size(), static_cast<unsigned long long>(replayer.compaction_jobs()),
+               static_cast<unsigned long long>(replayer.stale_jobs()), ms, argv[i]);
   if (!s.ok()) {
     std::fprintf(stderr, "shale_metamorphic: %s\n", s.ToString().c_str());
     return 1;

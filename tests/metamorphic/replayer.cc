@@ -83,14 +83,40 @@ Status Replayer::Replay(const std::vector<Op>& ops, std::string* trace) {
   return Status::OK();
 }
 
+bool Replayer::InstallHeld() {
+  Status s = db_->InstallCompactionJob(held_result_);
+  const std::string job = std::move(held_job_);
+  held_job_.clear();
+  held_result_.clear();
+  if (s.ok()) {
+    jobs_++;
+    return true;
+  }
+  // Aborted: a `compact` op changed the inputs (the DB abandoned the job);
+  // InvalidArgument: picked before a reopen, so this DB never held it.
+  if (s.IsAborted() || s.IsInvalidArgument()) {
+    stale_jobs_++;
+    return true;
+  }
+  std::fprintf(stderr, "installing a compaction job failed: %s\n", s.ToString().c_str());
+  db_->AbandonCompactionJob(job, s);
+  return false;
+}
+
 void Replayer::DriveBackground() {
   if (config_.compaction == CompactionMode::kExternal) {
-    for (;;) {
+    if (!held_job_.empty()) {
+      if (ops_done_ - held_since_ < static_cast<uint64_t>(config_.job_lag)) {
+        db_->RunBackgroundWork(0);
+        return;
+      }
+      if (!InstallHeld()) background_failed_ = true;
+    }
+    while (!background_failed_) {
       std::string job, result;
       Status s = db_->PickCompactionJob(&job);
       if (s.IsNotFound()) break;
       if (s.ok()) s = DB::RunCompactionJob(fs_.get(), job, &result);
-      if (s.ok()) s = db_->InstallCompactionJob(result);
       if (!s.ok()) {
         // Not a read result, so not in the trace: stderr, and the run fails.
         std::fprintf(stderr, "compaction job failed: %s\n", s.ToString().c_str());
@@ -98,7 +124,11 @@ void Replayer::DriveBackground() {
         background_failed_ = true;
         break;
       }
-      jobs_++;
+      held_job_ = std::move(job);
+      held_result_ = std::move(result);
+      held_since_ = ops_done_;
+      if (config_.job_lag > 0) break;
+      if (!InstallHeld()) background_failed_ = true;
     }
   }
   db_->RunBackgroundWork(0);

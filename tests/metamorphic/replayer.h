@@ -39,6 +39,9 @@ class Replayer {
   Status Close();
 
   uint64_t compaction_jobs() const { return jobs_; }
+  // Jobs whose install the DB refused as it should: inputs changed by a
+  // `compact` op meanwhile (Aborted) or picked before a reopen (InvalidArgument).
+  uint64_t stale_jobs() const { return stale_jobs_; }
   // True once a compaction job the runner drove failed (reported on stderr).
   bool background_failed() const { return background_failed_; }
 
@@ -49,6 +52,8 @@ class Replayer {
   std::string Scan(const Op& op);
   std::string Move(const Op& op);
   void DriveBackground();
+  // Installs a held job's result; false if that failed for a reason a lagging install must not have.
+  bool InstallHeld();
   const Snapshot* SnapshotFor(int id) const;
 
   const Config config_;
@@ -61,6 +66,10 @@ class Replayer {
   std::map<int, std::unique_ptr<Iter>> iterators_;
   uint64_t ops_done_ = 0;
   uint64_t jobs_ = 0;
+  uint64_t stale_jobs_ = 0;
+  // comp=ext with lag: the job run but not installed yet, and since when.
+  std::string held_job_, held_result_;
+  uint64_t held_since_ = 0;
   bool background_failed_ = false;
 };
 

@@ -31,7 +31,7 @@ export const CONFIGS = [
   { name: 'native-default', kind: 'native', config: '' },
   { name: 'native-tiny-blocks', kind: 'native', config: `bs=256,ri=1,z=none,bloom=0,cache=0,tables=1,exec=inline,fs=mem,${SMALL}` },
   { name: 'native-big-blocks', kind: 'native', config: 'bs=64k,ri=64,z=zstd,cache=64m,wb=16m' },
-  { name: 'native-ext-jobs', kind: 'native', config: `comp=ext,bs=1k,ri=8,exec=inline,fs=mem,${SMALL}` },
+  { name: 'native-ext-jobs', kind: 'native', config: `comp=ext,lag=5,bs=1k,ri=8,exec=inline,fs=mem,${SMALL}` },
   { name: 'native-no-compaction', kind: 'native', config: 'comp=off,wb=64k,bs=512,ri=4,bloom=1,cache=16k,lru=1' },
   { name: 'native-threads', kind: 'native', config: `threads=2,bs=2k,seek=1,fs=mem,${SMALL}` },
   { name: 'native-inline-lazy', kind: 'native', config: 'exec=inline,bg=0,wb=64k,imm=1,l0=3,bs=4k,z=none,lru=1,cache=64k' },
@@ -42,7 +42,7 @@ export const CONFIGS = [
 ];
 // --long adds these.
 export const LONG_CONFIGS = [
-  { name: 'native-ext-posix', kind: 'native', config: `comp=ext,bs=4k,z=none,bg=3,${SMALL}` },
+  { name: 'native-ext-posix', kind: 'native', config: `comp=ext,lag=40,bs=4k,z=none,bg=3,${SMALL}` },
   { name: 'native-lru-tiny', kind: 'native', config: `lru=1,cache=1k,tables=1,bs=512,ri=2,exec=inline,bg=5,${SMALL}` },
   { name: 'native-restart-1', kind: 'native', config: 'ri=1,bs=4k,bloom=20,wb=128k,imm=3,threads=2,seek=1' },
   { name: 'native-off-mem', kind: 'native', config: 'comp=off,bs=256,z=zstd,fs=mem,exec=inline,wb=64k' },
@@ -227,8 +227,8 @@ async function main(argv) {
     return i < 0 ? undefined : argv[i + 1];
   };
   const long = argv.includes('--long');
-  const seeds = arg('--seed') ? [Number(arg('--seed'))] : (arg('--seeds') ?? (long ? '1,2,3,4,5,6,7,8,9,10' : '1,2,3')).split(',').map(Number);
-  const opCount = Number(arg('--ops') ?? (long ? 20000 : 3000));
+  const seeds = arg('--seed') ? [Number(arg('--seed'))] : (arg('--seeds') ?? (long ? '1,2,3,4' : '1,2,3')).split(',').map(Number);
+  const opCount = Number(arg('--ops') ?? (long ? 10000 : 2000));
   const configs = selectConfigs({ long, only: arg('--only')?.split(',') });
   let failed = 0;
   const start = performance.now();
