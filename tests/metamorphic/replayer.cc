@@ -37,13 +37,17 @@ Status Replayer::Open() {
   // A cache of our own outlives reopens: its entries of the previous open
   // must never be mistaken for the new open's blocks.
   if (config_.lru_cache) cache_.reset(NewLruCache(config_.options.block_cache_bytes));
+  Status s = DB::Destroy(DbOptions(), dir_);
+  if (!s.ok() && !s.IsNotFound()) return s;
+  return DB::Open(DbOptions(), dir_, &db_);
+}
+
+Options Replayer::DbOptions() const {
   Options o = config_.options;
   o.file_system = fs_.get();
   o.executor = executor_.get();
   o.block_cache = cache_.get();
-  Status s = DB::Destroy(o, dir_);
-  if (!s.ok() && !s.IsNotFound()) return s;
-  return DB::Open(o, dir_, &db_);
+  return o;
 }
 
 Status Replayer::Close() {
@@ -66,11 +70,7 @@ Status Replayer::Replay(const std::vector<Op>& ops, std::string* trace) {
     std::string result;
     if (op.kind == OpKind::kReopen) {
       Status s = Close();
-      Options o = config_.options;
-      o.file_system = fs_.get();
-      o.executor = executor_.get();
-      o.block_cache = cache_.get();
-      if (s.ok()) s = DB::Open(o, dir_, &db_);
+      if (s.ok()) s = DB::Open(DbOptions(), dir_, &db_);
       if (!s.ok()) return s.WithContext("reopen at line " + std::to_string(op.line));
       result = "ok";
     } else {
@@ -185,11 +185,13 @@ std::string Replayer::Apply(const Op& op) {
       if (snapshots_.count(op.id) != 0) return "ERR snapshot exists";
       snapshots_[op.id] = db_->GetSnapshot();
       break;
-    case OpKind::kRelease:
-      if (ro.snapshot = SnapshotFor(op.id); ro.snapshot == nullptr) return "ERR no snapshot";
-      db_->ReleaseSnapshot(ro.snapshot);
+    case OpKind::kRelease: {
+      const Snapshot* snap = SnapshotFor(op.id);
+      if (snap == nullptr) return "ERR no snapshot";
+      db_->ReleaseSnapshot(snap);
       snapshots_.erase(op.id);
       break;
+    }
     case OpKind::kIterOpen: {
       auto iter = std::make_unique<Iter>();
       if (op.lower.present) {

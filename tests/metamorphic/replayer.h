@@ -48,6 +48,7 @@ class Replayer {
  private:
   struct Iter;
 
+  Options DbOptions() const;
   std::string Apply(const Op& op);
   std::string Scan(const Op& op);
   std::string Move(const Op& op);
