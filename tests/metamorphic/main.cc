@@ -1,14 +1,15 @@
 // shale_metamorphic: replays a metamorphic op log under one configuration and
 // prints its trace (docs/metamorphic.md).
 //
-//   shale_metamorphic [--dir DIR] [--expect TRACE] CONFIG LOG
+//   shale_metamorphic [--dir DIR] [--out FILE | --expect TRACE] CONFIG LOG
 //
 // CONFIG: "name=value,..." (config.h; "" for the defaults). LOG: a file, or
 // - for standard input. DIR: the database directory (default
 // $TMPDIR/shale-metamorphic-<time>; /db on the memory filesystem), destroyed
-// first and removed at the end. The trace goes to standard output, or with
-// --expect is compared with the file TRACE (the first differing line goes to
-// standard error). A summary goes to standard error. Exit 0 when the log
+// first and removed at the end. The trace goes to standard output, or to
+// FILE, or with --expect is compared with the file TRACE (the first
+// differing line goes to standard error). (node:wasi may crash writing
+// megabytes to a pipe that is read slowly: its callers use --out.) A summary goes to standard error. Exit 0 when the log
 // replayed (op errors are trace lines) and matched, 2 for bad arguments or a
 // bad log, 1 when the DB failed to open, reopen or close, a compaction job
 // the runner drove failed, or the trace differs from TRACE.
@@ -58,7 +59,7 @@ size_t FirstDifference(const std::string& a, const std::string& b, std::string* 
 }
 
 int Usage() {
-  std::fprintf(stderr, "usage: shale_metamorphic [--dir DIR] CONFIG LOG|-\n");
+  std::fprintf(stderr, "usage: shale_metamorphic [--dir DIR] [--out FILE | --expect TRACE] CONFIG LOG|-\n");
   return 2;
 }
 
@@ -66,11 +67,18 @@ int Usage() {
 
 int main(int argc, char** argv) {
   using namespace shale::metamorphic;
-  std::string dir, expect;
+  std::string dir, out, expect;
   int i = 1;
-  while (i + 1 < argc && (std::strcmp(argv[i], "--dir") == 0 || std::strcmp(argv[i], "--expect") == 0)) {
-    (std::strcmp(argv[i], "--dir") == 0 ? dir : expect) = argv[i + 1];
-    i += 2;
+  for (; i + 1 < argc && std::strncmp(argv[i], "--", 2) == 0; i += 2) {
+    if (std::strcmp(argv[i], "--dir") == 0) {
+      dir = argv[i + 1];
+    } else if (std::strcmp(argv[i], "--out") == 0) {
+      out = argv[i + 1];
+    } else if (std::strcmp(argv[i], "--expect") == 0) {
+      expect = argv[i + 1];
+    } else {
+      return Usage();
+    }
   }
   if (argc - i != 2) return Usage();
   Config config;
@@ -103,7 +111,15 @@ int main(int argc, char** argv) {
   s = replayer.Open();
   if (s.ok()) s = replayer.Replay(ops, &trace);
   bool differs = false;
-  if (expect.empty()) {
+  if (!out.empty()) {
+    FILE* f = std::fopen(out.c_str(), "wb");
+    bool written = f != nullptr && std::fwrite(trace.data(), 1, trace.size(), f) == trace.size();
+    if (f != nullptr) written = std::fclose(f) == 0 && written;
+    if (!written) {
+      std::fprintf(stderr, "cannot write %s\n", out.c_str());
+      return 2;
+    }
+  } else if (expect.empty()) {
     std::fwrite(trace.data(), 1, trace.size(), stdout);
     std::fflush(stdout);
   } else if (std::string got, want; size_t line = FirstDifference(trace, expected, &got, &want)) {
