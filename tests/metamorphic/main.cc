@@ -8,7 +8,8 @@
 // $TMPDIR/shale-metamorphic-<time>; /db on the memory filesystem), destroyed
 // first and removed at the end. The trace goes to standard output, or to
 // FILE, or with --expect is compared with the file TRACE (the first
-// differing line goes to standard error). A summary goes to standard error. Exit 0 when the log
+// differing line goes to standard error). A summary (ops, the trace's FNV-1a 32,
+// compaction jobs, time) goes to standard error. Exit 0 when the log
 // replayed (op errors are trace lines) and matched, 2 for bad arguments or a
 // bad log, 1 when the DB failed to open, reopen or close, a compaction job
 // the runner drove failed, or the trace differs from TRACE.
@@ -134,8 +135,8 @@ int main(int argc, char** argv) {
     rmdir(dir.c_str());
   }
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "shale_metamorphic: %zu ops, %llu compaction jobs (%llu stale), %.0f ms, config %s\n",
-               ops.size(), static_cast<unsigned long long>(replayer.compaction_jobs()),
+  std::fprintf(stderr, "shale_metamorphic: %zu ops, trace %08x, %llu compaction jobs (%llu stale), %.0f ms, config %s\n",
+               ops.size(), Fnv32(trace), static_cast<unsigned long long>(replayer.compaction_jobs()),
                static_cast<unsigned long long>(replayer.stale_jobs()), ms, argv[i]);
   if (!s.ok()) {
     std::fprintf(stderr, "shale_metamorphic: %s\n", s.ToString().c_str());

@@ -10,13 +10,12 @@
 //
 // Needs scripts/build native wasi js (and emscripten for dist/wasm).
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { generateOpLog, parseOpLog } from './oplog.mjs';
+import { fnv32, generateOpLog, parseOpLog } from './oplog.mjs';
 import { replayJs } from './replay.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -127,7 +126,8 @@ async function pool(tasks, width) {
   return results;
 }
 
-const sha = (s) => createHash('sha256').update(s, 'latin1').digest('hex').slice(0, 16);
+// The trace's FNV-1a 32, as the runner's summary line prints it.
+const traceHash = (s) => fnv32(Buffer.from(s, 'latin1')).toString(16).padStart(8, '0');
 
 /** The first line where two traces differ (index), or -1. */
 function firstDifference(a, b) {
@@ -208,7 +208,7 @@ export async function runSeed(seed, opCount, configs, { width = 2 } = {}) {
     seed,
     ops: ops.length,
     ms: performance.now() - start,
-    hash: reference ? sha(reference.trace) : '',
+    hash: reference ? traceHash(reference.trace) : '',
     failures,
     timings: results.map((r) => `${r.c.name} ${r.error ? 'failed' : Math.round(r.ms) + ' ms'}`),
   };
