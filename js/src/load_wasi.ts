@@ -6,6 +6,7 @@
  * compiled module is cached; each engine gets its own instance.
  */
 import { readFile } from 'node:fs/promises';
+import { setFlagsFromString } from 'node:v8';
 
 import { Engine } from './engine.js';
 import { bindRawEngine } from './raw.js';
@@ -42,8 +43,27 @@ export function importWasiQuietly(): Promise<WasiModule> {
   return wasiModule;
 }
 
+let fastCallsOff = false;
+
+/**
+ * Turns off V8's fast API calls, which node:wasi uses for its imports: a
+ * garbage collection starting inside one crashes the whole process with
+ * SIGSEGV (nodejs/node#46777, #53087, open on Node 20 and 22). Long runs of
+ * the WASI build hit it: 3 of 3 runs of a 10,000-op metamorphic log crashed,
+ * 0 of 4 with this. V8 flags are per process, and this one applies to code
+ * and wasm import wrappers compiled afterwards, so it is set before the
+ * first WASI instance. The cost is that other fast API calls in the process
+ * take V8's regular call path.
+ */
+export function avoidWasiFastCalls(): void {
+  if (fastCallsOff) return;
+  setFlagsFromString('--no-turbo-fast-api-calls');
+  fastCallsOff = true;
+}
+
 /** `preopens` maps guest paths (as the engine sees them) to host directories. */
 export async function loadWasiEngine(preopens: Record<string, string>): Promise<Engine> {
+  avoidWasiFastCalls();
   const { WASI } = await importWasiQuietly();
   compiled ??= readFile(new URL('../wasm/shale-wasi.wasm', import.meta.url)).then((b) => WebAssembly.compile(b));
   const wasi = new WASI({ version: 'preview1', preopens, returnOnExit: true });

@@ -8,11 +8,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WASI } from 'node:wasi';
 
+import { avoidWasiFastCalls } from '../../dist/js/load_wasi.js';
+
 const [wasmPath, ...args] = process.argv.slice(2);
 if (!wasmPath) {
   console.error('usage: node run_wasi.mjs <module.wasm> [args...]');
   process.exit(2);
 }
+avoidWasiFastCalls();  // as the package does: node:wasi fast calls can crash V8
 const hostTmp = mkdtempSync(join(tmpdir(), 'shale-wasi-'));
 // Every SHALE_* variable reaches the tests (soak modes: SHALE_TEST_SCALE,
 // SHALE_TEST_SEED, SHALE_REWRITE_TESTDATA, ...); the paths are the guest's.

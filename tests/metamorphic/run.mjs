@@ -93,9 +93,6 @@ async function replay(c, dir, ops) {
       c.kind === 'native'
         ? await runProcess(NATIVE_RUNNER, ['--out', join(dir, traceFile), c.config, join(dir, 'ops.log')])
         : await runProcess(process.execPath, [
-            // node:wasi's fast API calls crash V8 now and then in long runs
-            // (SIGSEGV when a GC starts inside one: nodejs/node#46777, #53087).
-            '--no-turbo-fast-api-calls',
             '--disable-warning=ExperimentalWarning', RUN_WASI, WASI_RUNNER, dir, '--out', `/work/${traceFile}`, c.config, '/work/ops.log',
           ]);
     if (code !== 0) throw new Error(`${describe(c)} exited ${code}: ${stderr.trim()}`);

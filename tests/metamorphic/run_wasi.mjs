@@ -8,11 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASI } from 'node:wasi';
 
+import { avoidWasiFastCalls } from '../../dist/js/load_wasi.js';
+
 const [wasmPath, workDir, ...args] = process.argv.slice(2);
 if (!wasmPath || !workDir) {
   console.error('usage: node run_wasi.mjs <module.wasm> <host dir> [args...]');
   process.exit(2);
 }
+avoidWasiFastCalls();  // as the package does: node:wasi fast calls can crash V8
 const hostTmp = mkdtempSync(join(tmpdir(), 'shale-mm-wasi-'));
 const wasi = new WASI({
   version: 'preview1',
