@@ -12,13 +12,16 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "shale/db.h"
 #include "shale/executor.h"
 #include "shale/file_system.h"
+#include "version/filename.h"
 
 namespace shale::test {
 
@@ -55,6 +58,20 @@ inline Status ReadAll(DB* db, std::map<std::string, std::string>* out, const Sna
   std::unique_ptr<Iterator> it(db->NewIterator(ro));
   for (it->SeekToFirst(); it->Valid(); it->Next()) (*out)[it->key().ToString()] = it->value().ToString();
   return it->status();
+}
+
+// The names of the files of `type` in directory `dir`, sorted.
+inline Status ListFilesOfType(FileSystem* fs, const std::string& dir, FileType type, std::vector<std::string>* out) {
+  out->clear();
+  std::vector<std::string> names;
+  Status s = fs->List(dir, &names);
+  for (const std::string& name : names) {
+    uint64_t number;
+    FileType t;
+    if (ParseFileName(name, &number, &t) && t == type) out->push_back(name);
+  }
+  std::sort(out->begin(), out->end());
+  return s;
 }
 
 // A printable, bounded rendering of a key or value for failure messages.

@@ -48,14 +48,8 @@ struct Fixture {
   }
 
   std::vector<std::string> Files(FileType want) {
-    std::vector<std::string> names, out;
-    REQUIRE_OK(fs->List(kDb, &names));
-    for (const std::string& n : names) {
-      uint64_t number;
-      FileType type;
-      if (ParseFileName(n, &number, &type) && type == want) out.push_back(n);
-    }
-    std::sort(out.begin(), out.end());
+    std::vector<std::string> out;
+    REQUIRE_OK(test::ListFilesOfType(fs.get(), kDb, want, &out));
     return out;
   }
 
