@@ -23,6 +23,7 @@
  */
 import { StatusCode } from '../errors.js';
 import { type FileHost, HostError, OpenMode, hostError } from './file_host.js';
+import { opfsCall } from './opfs_call.js';
 import type { SyncAccessHandle } from './opfs_pool_host.js';
 import { HEADER_SIZE, encodeHeader } from './pool_header.js';
 import { type TestFaultOp, type TestFaultSpec, TestFaults } from './test_faults.js';
@@ -292,15 +293,8 @@ export class OpfsJobHost implements FileHost {
 
   unlock(): void {}
 
-  /** Runs an OPFS call (`op`, where a test may inject a failure), turning QuotaExceededError into NoSpace. */
   private ioCall<T>(op: TestFaultOp | undefined, fn: () => T): T {
-    try {
-      if (op !== undefined) this.testFaults?.check(op);
-      return fn();
-    } catch (err) {
-      if (isQuotaError(err)) throw hostError.noSpace(`OPFS quota exceeded: ${(err as Error).message}`);
-      throw err;
-    }
+    return opfsCall(this.testFaults, op, fn);
   }
 
   /** Tests only: charges `bytes` of growth to the injected budget, or fails with NoSpace past it. */
@@ -309,10 +303,6 @@ export class OpfsJobHost implements FileHost {
     if (bytes > this.testBudget) throw hostError.noSpace('OPFS quota exceeded (injected budget, compaction worker)');
     this.testBudget -= bytes;
   }
-}
-
-function isQuotaError(err: unknown): boolean {
-  return (err as DOMException)?.name === 'QuotaExceededError';
 }
 
 

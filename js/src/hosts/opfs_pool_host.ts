@@ -55,6 +55,7 @@
  */
 import { StatusCode } from '../errors.js';
 import { type FileHost, HostError, OpenMode, hostError } from './file_host.js';
+import { opfsCall } from './opfs_call.js';
 import { HEADER_SIZE, MAX_NAME_BYTES, decodeHeader, encodeHeader } from './pool_header.js';
 import { type TestFaultOp, type TestFaultSpec, TestFaults } from './test_faults.js';
 
@@ -120,10 +121,6 @@ export interface PoolStats {
   misses: number;
   /** Bytes of all physical files. */
   bytes: number;
-}
-
-function isQuotaError(err: unknown): boolean {
-  return (err as DOMException)?.name === 'QuotaExceededError';
 }
 
 function validName(name: unknown): name is string {
@@ -514,16 +511,9 @@ export class OpfsPoolHost implements FileHost {
     return slot;
   }
 
-  /** Runs an OPFS call (`op`, where a test may inject a failure), turning QuotaExceededError into NoSpace. */
   private ioCall<T>(op: TestFaultOp | undefined, fn: () => T): T {
     if (this.closed) throw new HostError(StatusCode.CLOSED, `database ${this.name}: file pool closed`);
-    try {
-      if (op !== undefined) this.testFaults?.check(op);
-      return fn();
-    } catch (err) {
-      if (isQuotaError(err)) throw hostError.noSpace(`OPFS quota exceeded: ${(err as Error).message}`);
-      throw err;
-    }
+    return opfsCall(this.testFaults, op, fn);
   }
 
   /** Names `slot` in its header; when the write fails the slot keeps its old name and generation. */
