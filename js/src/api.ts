@@ -26,7 +26,7 @@ export interface OpenOptions {
   compactionWorker?: boolean;
   /** When another tab, worker or process holds the database: wait for it instead of failing with LOCKED. */
   wait?: boolean;
-  /** Aborts a waiting open (ABORTED). */
+  /** Aborts a waiting open (ABORTED); in the browser, anywhere until open() returns. */
   signal?: AbortSignal;
   /**
    * Node only: the lease of the database lock in ms (default 30000, at least
