@@ -26,8 +26,17 @@ export interface OpenOptions {
   compactionWorker?: boolean;
   /** When another tab, worker or process holds the database: wait for it instead of failing with LOCKED. */
   wait?: boolean;
-  /** Aborts a waiting open (ABORTED). */
+  /** Aborts a waiting open (ABORTED); in the browser, anywhere until open() returns. */
   signal?: AbortSignal;
+  /**
+   * Node only: the lease of the database lock in ms (default 30000, at least
+   * 100). The lock is renewed every quarter lease; an owner that cannot renew
+   * it for 3/4 of a lease (process paused, event loop blocked) loses the
+   * database (calls fail with LOCKED), and an owner on another machine or in
+   * another PID namespace is taken over once its lease expired
+   * (docs/reliability.md, "One owner").
+   */
+  leaseMs?: number;
 }
 
 export interface WriteOptions {

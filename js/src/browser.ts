@@ -6,14 +6,19 @@
  * Each open database gets its own engine worker (engine_worker.ts) and the
  * page talks to it over the RPC protocol: requests are pipelined and matched
  * to answers by id. The page holds the database's Web Lock while it is open;
- * close() or leaving the page (`pagehide`) releases it.
+ * close() or leaving the page (`pagehide`) releases it; a page that goes into
+ * the back/forward cache gets the database reopened on `pageshow`. A lock
+ * stolen elsewhere (`{ steal: true }`) ends the engine worker and fails every
+ * call with LOCKED.
  */
-import type { DB, OpenOptions, RepairOptions, RepairReport, VerifyReport } from './api.js';
+import type { DB, OpenOptions, RepairOptions, RepairReport, Stats, VerifyReport } from './api.js';
 import { abortedError, engineOpenOptions, signalOption } from './core/codec.js';
 import type { EngineWorkerOpenArgs } from './engine_worker.js';
-import { IOError } from './errors.js';
+import type { Backend, Chunk, DurabilityCode, IteratorSpec, ScanStart } from './core/backend.js';
+import { Database } from './core/database.js';
+import { ClosedError, IOError } from './errors.js';
 import { checkDatabaseName, destroyOpfsDatabase, testOptions } from './opfs_database.js';
-import { RemoteDatabase, RpcBackend } from './rpc/client.js';
+import { RpcBackend } from './rpc/client.js';
 import type { MessagePortLike, ToolArgs } from './rpc/protocol.js';
 import { acquireDatabaseLock } from './web_lock.js';
 
@@ -31,40 +36,240 @@ export async function open(name: string, options: OpenOptions = {}): Promise<DB>
   checkDatabaseName(name);
   const engineOptions = engineOpenOptions(options);
   const test = testOptions(options);
-  const release = await acquireDatabaseLock(name, { wait: options?.wait, signal: options?.signal });
+  const args: EngineWorkerOpenArgs = { name, options: engineOptions, ...test };
+  const backend = new PageBackend(name, args);
+  await backend.start({ wait: options?.wait, signal: options?.signal });
+  const db = new Database(name, backend, () => backend.detach());
+  backend.attach(db);
+  return db;
+}
+
+/** One engine worker serving the database while this page holds its Web Lock. */
+interface Session {
+  rpc: RpcBackend;
+  /** Terminates the worker and releases the lock. */
+  end(): Promise<void>;
+}
+
+/**
+ * Takes the Web Lock, starts an engine worker and opens the database in it.
+ * `onFail` runs when the session dies later: the worker failed, or the lock
+ * was stolen ({ steal: true } elsewhere: the worker is ended at once so its
+ * handles close and the new owner can open the files).
+ */
+async function startSession(
+  name: string,
+  args: EngineWorkerOpenArgs,
+  lock: { wait?: boolean; signal?: AbortSignal },
+  onFail: (err: Error) => void,
+): Promise<Session> {
   let worker: Worker | undefined;
-  let db: RemoteDatabase | undefined;
-  let finished = false;
-  const onPageHide = () => void db?.close();
-  const finish = async () => {
-    if (finished) return;
-    finished = true;
-    removeEventListener('pagehide', onPageHide);
+  let rpc: RpcBackend | undefined;
+  let release: (() => Promise<void>) | undefined;
+  let ended = false;
+  const end = async () => {
+    if (ended) return;
+    ended = true;
     worker?.terminate();
-    await release();
+    await release?.();
   };
+  let failOpen: (err: Error) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    failOpen = reject;
+  });
+  failed.catch(() => {});
+  const fail = (err: Error) => {
+    if (ended) return;
+    rpc?.fail(err);
+    failOpen(err);
+    onFail(err);
+    void end();
+  };
+  release = await acquireDatabaseLock(name, { ...lock, onLost: fail });
   try {
-    worker = new Worker(new URL('./engine_worker.js', import.meta.url), { type: 'module', name: `shaledb ${name}` });
-    const died = new Promise<never>((_, reject) => {
-      // The RPC server answers every failure itself, so an error event means the
-      // worker is broken or gone: fail every call and let go of the database.
-      worker!.addEventListener('error', (event) => {
-        event.preventDefault();
-        const err = new IOError(`the shaledb engine worker failed: ${event.message || 'it could not start'}`);
-        db?.fail(err);
-        reject(err);
-        void finish();
-      });
+    const w = new Worker(new URL('./engine_worker.js', import.meta.url), { type: 'module', name: `shaledb ${name}` });
+    worker = w;
+    // The RPC server answers every failure itself, so an error event means the
+    // worker is broken or gone: fail every call and let go of the database.
+    w.addEventListener('error', (event) => {
+      event.preventDefault();
+      fail(new IOError(`the shaledb engine worker failed: ${event.message || 'it could not start'}`));
     });
-    died.catch(() => {});
-    const args: EngineWorkerOpenArgs = { name, options: engineOptions, ...test };
-    db = await Promise.race([RemoteDatabase.open(worker, name, { ...args }, { onClose: finish }), died]);
-    addEventListener('pagehide', onPageHide);
-    return db;
+    rpc = new RpcBackend(w as unknown as MessagePortLike);
+    // `signal` applies until open() returns, not only while waiting for the lock.
+    const aborted = untilAborted(lock.signal);
+    try {
+      await Promise.race([rpc.open({ ...args }), failed, aborted.promise]);
+    } finally {
+      aborted.dispose();
+    }
+    return { rpc, end };
   } catch (err) {
-    await finish();
+    await end();
     throw err;
   }
+}
+
+/**
+ * The page's Backend: the current session's RpcBackend. `pagehide` closes
+ * the database; when the page goes into the back/forward cache
+ * (`persisted`), it is reopened on `pageshow` (a new session: lock, worker,
+ * open), and calls made meanwhile wait for it. Snapshots and scans of the
+ * closed session end (CLOSED). A reopen that fails (LOCKED: another tab took
+ * the database meanwhile) fails every later call with that error.
+ */
+class PageBackend implements Backend {
+  private session: Session | undefined;
+  /** While suspended or reopening: resolves with the next session. */
+  private next: Promise<Session> | undefined;
+  private resume: ((session: Promise<Session>) => void) | undefined;
+  private failure: Error | undefined;
+  private closed = false;
+  private db: Database | undefined;
+  private readonly onPageHide = (event: Event) => {
+    if ((event as PageTransitionEvent).persisted) void this.suspend();
+    else void this.db?.close();
+  };
+  private readonly onPageShow = (event: Event) => {
+    if ((event as PageTransitionEvent).persisted) this.reopen();
+  };
+
+  constructor(
+    private readonly name: string,
+    private readonly args: EngineWorkerOpenArgs,
+  ) {}
+
+  async start(lock: { wait?: boolean; signal?: AbortSignal }): Promise<void> {
+    this.session = await startSession(this.name, this.args, lock, (err) => this.fail(err));
+  }
+
+  attach(db: Database): void {
+    this.db = db;
+    addEventListener('pagehide', this.onPageHide);
+    addEventListener('pageshow', this.onPageShow);
+  }
+
+  /** After close: stop following the page's lifecycle. */
+  detach(): void {
+    removeEventListener('pagehide', this.onPageHide);
+    removeEventListener('pageshow', this.onPageShow);
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+  }
+
+  /** Into the back/forward cache: close this session (the lock goes with it), reopen on pageshow. */
+  private async suspend(): Promise<void> {
+    const session = this.session;
+    if (!session || this.closed) return;
+    this.session = undefined;
+    this.next = new Promise<Promise<Session>>((resolve) => {
+      this.resume = resolve;
+    }).then((p) => p);
+    this.next.catch(() => {});
+    try {
+      await session.rpc.close();
+    } finally {
+      await session.end();
+    }
+  }
+
+  private reopen(): void {
+    const resume = this.resume;
+    if (!resume || this.closed) return;
+    this.resume = undefined;
+    const session = startSession(this.name, this.args, { wait: true }, (err) => this.fail(err));
+    session.then(
+      (s) => {
+        this.session = s;
+        this.next = undefined;
+        if (this.closed) void s.rpc.close().finally(() => s.end());
+      },
+      (err) => this.fail(err as Error),
+    );
+    resume(session);
+  }
+
+  /** Runs `call` on the current session, or on the next one once it is open. */
+  private use<T>(call: (rpc: RpcBackend) => Promise<T>): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.session) return call(this.session.rpc);
+    if (this.next) return this.next.then((s) => call(s.rpc));
+    return Promise.reject(new ClosedError('database is closed'));
+  }
+
+  put(key: Uint8Array, value: Uint8Array, durability: DurabilityCode): Promise<void> {
+    return this.use((rpc) => rpc.put(key, value, durability));
+  }
+  del(key: Uint8Array, durability: DurabilityCode): Promise<void> {
+    return this.use((rpc) => rpc.del(key, durability));
+  }
+  write(batch: Uint8Array, durability: DurabilityCode): Promise<void> {
+    return this.use((rpc) => rpc.write(batch, durability));
+  }
+  get(snapshot: number, key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.use((rpc) => rpc.get(snapshot, key));
+  }
+  getMany(snapshot: number, keys: Uint8Array, count: number): Promise<Uint8Array> {
+    return this.use((rpc) => rpc.getMany(snapshot, keys, count));
+  }
+  snapshot(): Promise<number> {
+    return this.use((rpc) => rpc.snapshot());
+  }
+  releaseSnapshot(id: number): Promise<void> {
+    return this.use((rpc) => rpc.releaseSnapshot(id));
+  }
+  scanOpen(snapshot: number, spec: IteratorSpec, limit: number): Promise<ScanStart> {
+    return this.use((rpc) => rpc.scanOpen(snapshot, spec, limit));
+  }
+  scanNext(id: number): Promise<Chunk> {
+    return this.use((rpc) => rpc.scanNext(id));
+  }
+  scanClose(id: number): Promise<void> {
+    return this.use((rpc) => rpc.scanClose(id));
+  }
+  flush(): Promise<void> {
+    return this.use((rpc) => rpc.flush());
+  }
+  compact(begin?: Uint8Array, end?: Uint8Array): Promise<void> {
+    return this.use((rpc) => rpc.compact(begin, end));
+  }
+  stats(): Promise<Stats> {
+    return this.use((rpc) => rpc.stats());
+  }
+  verify(): Promise<VerifyReport> {
+    return this.use((rpc) => rpc.verify());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.detach();
+    const session = this.session ?? (this.next && !this.resume ? await this.next.catch(() => undefined) : undefined);
+    this.session = undefined;
+    this.next = undefined;
+    this.resume = undefined;
+    if (!session) return;
+    try {
+      if (!this.failure) await session.rpc.close();
+    } finally {
+      await session.end();
+    }
+  }
+}
+
+/** A promise rejected with ABORTED when `signal` aborts (never settles without one); dispose() stops listening. */
+function untilAborted(signal: AbortSignal | undefined): { promise: Promise<never>; dispose(): void } {
+  if (!signal) return { promise: new Promise<never>(() => {}), dispose: () => {} };
+  let onAbort = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortedError(signal, 'open'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  promise.catch(() => {});
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { EngineOpenOptions } from './engine.js';
 import type { TestFaultSpec } from './hosts/test_faults.js';
-import { openOpfsBackend, repairOpfsDatabase, verifyOpfsDatabase } from './opfs_database.js';
+import { type TestOpenOptions, openOpfsBackend, repairOpfsDatabase, verifyOpfsDatabase } from './opfs_database.js';
 import type { MessagePortLike } from './rpc/protocol.js';
 import { serveDatabase } from './rpc/server.js';
 
@@ -16,13 +16,14 @@ export interface EngineWorkerOpenArgs {
   options: EngineOpenOptions;
   testByteBudget?: number;
   testFaults?: TestFaultSpec | null;
+  testCompactionWorker?: TestOpenOptions['testCompactionWorker'];
 }
 
 serveDatabase(
   globalThis as unknown as MessagePortLike,
   (args) => {
-    const { name, options, testByteBudget, testFaults } = args as unknown as EngineWorkerOpenArgs;
-    return openOpfsBackend(name, options, { testByteBudget, testFaults });
+    const { name, options, testByteBudget, testFaults, testCompactionWorker } = args as unknown as EngineWorkerOpenArgs;
+    return openOpfsBackend(name, options, { testByteBudget, testFaults, testCompactionWorker });
   },
   { tool: ({ tool, name }) => (tool === 'repair' ? repairOpfsDatabase(name) : verifyOpfsDatabase(name)) },
 );

@@ -22,7 +22,7 @@ import { toBytes } from './bytes.js';
 import { abortedError, engineOpenOptions, signalOption } from './core/codec.js';
 import { InvalidArgumentError, IOError, NotFoundError } from './errors.js';
 import { loadWasiEngine } from './load_wasi.js';
-import { acquireLock } from './node_lock.js';
+import { acquireLock, DEFAULT_LEASE_MS, MIN_LEASE_MS } from './node_lock.js';
 import type { NodeOpenArgs } from './node_worker.js';
 import { RemoteDatabase } from './rpc/client.js';
 import type { MessagePortLike } from './rpc/protocol.js';
@@ -73,6 +73,14 @@ function createDirectory(dir: string): void {
   }
 }
 
+function leaseOption(value: unknown): number {
+  if (value === undefined) return DEFAULT_LEASE_MS;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < MIN_LEASE_MS) {
+    throw new InvalidArgumentError(`leaseMs must be a number of milliseconds, at least ${MIN_LEASE_MS}`);
+  }
+  return Math.round(value);
+}
+
 /**
  * Opens (by default creating) the database in directory `path`.
  *
@@ -90,7 +98,8 @@ export async function open(path: string, options: OpenOptions = {}): Promise<DB>
     }
     createDirectory(dir);
   }
-  const lock = await acquireLock(dir, { wait: options.wait ?? false, ...(options.signal ? { signal: options.signal } : {}) });
+  const leaseMs = leaseOption(options.leaseMs);
+  const lock = await acquireLock(dir, { wait: options.wait ?? false, leaseMs, ...(options.signal ? { signal: options.signal } : {}) });
 
   let worker: Worker | undefined;
   let ended = false;
@@ -128,7 +137,13 @@ export async function open(path: string, options: OpenOptions = {}): Promise<DB>
     };
     w.on('error', (err) => died(`failed: ${err?.message ?? String(err)}`));
     w.on('exit', (code) => died(`exited (code ${code})`));
-    const args: NodeOpenArgs = { dir, engine };
+    // Lost (taken over after our lease ran out): stop writing at once; every call fails with LOCKED.
+    lock.onLost((err) => {
+      if (ended) return;
+      db.fail(err);
+      void end();
+    });
+    const args: NodeOpenArgs = { dir, engine, lock: lock.shared };
     await db.remoteOpen(args);
     return db;
   } catch (err) {
@@ -146,7 +161,7 @@ export async function open(path: string, options: OpenOptions = {}): Promise<DB>
 export async function destroy(path: string): Promise<void> {
   const dir = checkPath(path);
   if (!isDirectory(dir)) return;
-  const lock = await acquireLock(dir);
+  const lock = await acquireLock(dir, { kind: 'tool' });
   try {
     const engine = await loadWasiEngine({ [GUEST_DIR]: dir });
     engine.destroy(GUEST_DIR);
@@ -175,7 +190,7 @@ export async function repair(path: string, options: RepairOptions = {}): Promise
   const signal = signalOption(options, 'repair options');
   if (!isDirectory(dir)) throw new InvalidArgumentError(`${dir}: does not exist`);
   if (signal?.aborted) throw abortedError(signal, 'repair');
-  const lock = await acquireLock(dir);
+  const lock = await acquireLock(dir, { kind: 'tool' });
   try {
     const engine = await loadWasiEngine({ [GUEST_DIR]: dir });
     if (signal?.aborted) throw abortedError(signal, 'repair');
@@ -195,7 +210,7 @@ export async function repair(path: string, options: RepairOptions = {}): Promise
 export async function verify(path: string): Promise<VerifyReport> {
   const dir = checkPath(path);
   if (!isDirectory(dir)) throw new InvalidArgumentError(`${dir}: does not exist`);
-  const lock = await acquireLock(dir);
+  const lock = await acquireLock(dir, { kind: 'tool' });
   try {
     const engine = await loadWasiEngine({ [GUEST_DIR]: dir });
     return engine.verifyDir(GUEST_DIR);

@@ -19,6 +19,7 @@ import { type JobPort, JobWorkerClient } from './core/job_worker.js';
 import { LocalBackend } from './core/local_backend.js';
 import type { EngineOpenOptions } from './engine.js';
 import { loadWasiEngine } from './load_wasi.js';
+import { ownershipCheck } from './node_lock.js';
 import type { NodeCompactionWorkerData } from './node_compaction_worker.js';
 import type { MessagePortLike } from './rpc/protocol.js';
 import { serveDatabase } from './rpc/server.js';
@@ -31,6 +32,8 @@ export interface NodeOpenArgs {
   [key: string]: unknown;
   dir: string;
   engine: EngineOpenOptions;
+  /** The lock's shared state (node_lock.ts DatabaseLock.shared): writes are refused once it is lost. */
+  lock: SharedArrayBuffer;
 }
 
 /** A compaction worker thread for directory `dir`, as a JobPort. */
@@ -64,14 +67,17 @@ function startCompactionWorker(dir: string): Promise<JobWorkerClient | undefined
 if (parentPort) {
   const port = parentPort;
   serveDatabase(port as unknown as MessagePortLike, async (args) => {
-    const { dir, engine } = args as NodeOpenArgs;
+    const { dir, engine, lock } = args as NodeOpenArgs;
+    const ownership = ownershipCheck(lock, dir);
     const [wasm, client] = await Promise.all([
       loadWasiEngine({ [GUEST_DIR]: dir }),
       engine.compactionWorker ? startCompactionWorker(dir) : Promise.resolve(undefined),
     ]);
-    if (!client) return LocalBackend.open(wasm, GUEST_DIR, { ...engine, externalCompactions: false });
+    ownership(); // recovery writes
+    if (!client) return LocalBackend.open(wasm, GUEST_DIR, { ...engine, externalCompactions: false }, { ownership });
     try {
       return LocalBackend.open(wasm, GUEST_DIR, { ...engine, externalCompactions: true }, {
+        ownership,
         background: (work, jobs) =>
           new JobBackground(work, jobs, {
             run: (job) => client.run({ op: 'run', job }, [job.buffer as ArrayBuffer]),

@@ -18,8 +18,10 @@ import { IOError } from './errors.js';
 import type { JobFileMap } from './hosts/opfs_job_host.js';
 import type { OpfsPoolHost } from './hosts/opfs_pool_host.js';
 
-function spawn(name: string): JobPort {
-  const worker = new Worker(new URL('./compaction_worker.js', import.meta.url), { type: 'module', name: `shaledb ${name} compaction` });
+function spawn(name: string, hang: boolean): JobPort {
+  // Test seam (TestOpenOptions.testCompactionWorker.hang): a worker that never says ready.
+  const url = hang ? URL.createObjectURL(new Blob(['// never ready'], { type: 'text/javascript' })) : new URL('./compaction_worker.js', import.meta.url);
+  const worker = new Worker(url, { type: 'module', name: `shaledb ${name} compaction` });
   const exitListeners: ((reason: string) => void)[] = [];
   worker.addEventListener('error', (event) => {
     event.preventDefault();
@@ -36,9 +38,15 @@ function spawn(name: string): JobPort {
 }
 
 /** Starts the compaction worker of database `name`; undefined when none can run here (jobs then run inline). */
-export async function startOpfsCompactionWorker(name: string): Promise<JobWorkerClient | undefined> {
-  if (typeof Worker !== 'function') return undefined;
-  return JobWorkerClient.startOrUndefined(() => spawn(name));
+export async function startOpfsCompactionWorker(
+  name: string,
+  options: { timeoutMs?: number; hang?: boolean; onFallback?: (reason: string) => void } = {},
+): Promise<JobWorkerClient | undefined> {
+  if (typeof Worker !== 'function') {
+    options.onFallback?.('no Worker in this scope');
+    return undefined;
+  }
+  return JobWorkerClient.startOrUndefined(() => spawn(name, options.hang ?? false), options);
 }
 
 /** The JobRunner over a started compaction worker, lending pool files per job. */

@@ -44,6 +44,8 @@ export function checkDatabaseName(name: unknown): string {
 export interface TestOpenOptions {
   testByteBudget?: number;
   testFaults?: TestFaultSpec | null;
+  /** The compaction worker's start: a shorter time limit, or a worker that never says ready. */
+  testCompactionWorker?: { startTimeoutMs?: number; hang?: boolean };
 }
 
 export function testOptions(options: unknown): TestOpenOptions {
@@ -58,12 +60,21 @@ export function testOptions(options: unknown): TestOpenOptions {
     if (o.testFaults !== null && !isTestFaultSpec(o.testFaults)) throw new InvalidArgumentError('testFaults must be a fault spec or null');
     test.testFaults = o.testFaults;
   }
+  const start = o?.testCompactionWorker;
+  if (start !== undefined) {
+    if (typeof start !== 'object' || start === null) throw new InvalidArgumentError('testCompactionWorker must be an object');
+    test.testCompactionWorker = { startTimeoutMs: start.startTimeoutMs, hang: start.hang === true };
+  }
   return test;
 }
 
 /** Engine errors from the host layer as the API's typed errors. */
 function toShaleError(err: unknown): unknown {
   if (err instanceof HostError) return errorFromStatus(err.shaleCode, err.message);
+  // A previous owner's handles still open after the retries (it ignored a stolen lock, or is slow to close).
+  if ((err as DOMException)?.name === 'NoModificationAllowedError') {
+    return new LockedError(`the database's files are still open in another tab or worker: ${(err as Error).message}`, { cause: err });
+  }
   return err;
 }
 
@@ -72,7 +83,11 @@ function toShaleError(err: unknown): unknown {
  * compactions in a compaction worker), each slice followed by pool
  * maintenance when due; a slice waits for spares instead of running dry.
  */
-function withPoolMaintenance(pool: OpfsPoolHost, inner: BackgroundRunnerFactory = inlineBackground): BackgroundRunnerFactory {
+function withPoolMaintenance(
+  pool: OpfsPoolHost,
+  inner: BackgroundRunnerFactory = inlineBackground,
+  inlineBecause?: string,
+): BackgroundRunnerFactory {
   const maintain = () => {
     if (pool.needsMaintenance) void pool.maintain();
   };
@@ -100,6 +115,7 @@ function withPoolMaintenance(pool: OpfsPoolHost, inner: BackgroundRunnerFactory 
       ...(runner.close && { close: () => runner.close!() }),
       ...(runner.makeRoom && { makeRoom: () => runner.makeRoom!() }),
       ...(runner.describe && { describe: () => runner.describe!() }),
+      ...(!runner.describe && inlineBecause && { describe: () => `compaction-worker off (compactions inline: ${inlineBecause})` }),
       ...(runner.compacting && { compacting: () => runner.compacting!() }),
     };
   };
@@ -243,16 +259,23 @@ export async function openOpfsBackend(name: string, engineOptions: EngineOpenOpt
   }
   let channel: BroadcastChannel | undefined;
   let client: JobWorkerClient | undefined;
+  let fallback: string | undefined;
   try {
     const [engine, started] = await Promise.all([
       loadEmscriptenEngine(pool, 'opfs'),
-      engineOptions.compactionWorker ? startOpfsCompactionWorker(name) : Promise.resolve(undefined),
+      engineOptions.compactionWorker
+        ? startOpfsCompactionWorker(name, {
+            timeoutMs: test.testCompactionWorker?.startTimeoutMs,
+            hang: test.testCompactionWorker?.hang,
+            onFallback: (reason) => (fallback = reason),
+          })
+        : Promise.resolve(undefined),
     ]);
     client = started;
     const jobRunner = client && opfsJobRunner(client, engine, pool);
     const background = jobRunner
       ? withPoolMaintenance(pool, (work, jobs) => new JobBackground(work, jobs, jobRunner))
-      : withPoolMaintenance(pool);
+      : withPoolMaintenance(pool, inlineBackground, fallback);
     const backend = await retryWhenPoolDry(pool, () =>
       LocalBackend.open(engine, name, { ...engineOptions, externalCompactions: client !== undefined }, {
         background,

@@ -12,6 +12,12 @@ export interface LockOptions {
   wait?: boolean;
   /** Aborts a waiting request (AbortedError). */
   signal?: AbortSignal;
+  /**
+   * Called once if the lock is taken from us while held (another holder's
+   * `navigator.locks.request(name, { steal: true })`): the holder must stop
+   * using the database at once.
+   */
+  onLost?: (err: LockedError) => void;
 }
 
 /** The Web Lock name of database `name`. */
@@ -36,12 +42,14 @@ export function acquireDatabaseLock(name: string, options: LockOptions = {}): Pr
     const held = new Promise<void>((r) => {
       unlock = r;
     });
-    const lockOptions: LockOptions & { ifAvailable?: boolean } = wait ? { signal } : { ifAvailable: true };
+    let granted = false;
+    const lockOptions: { signal?: AbortSignal; ifAvailable?: boolean } = wait ? { signal } : { ifAvailable: true };
     const request = locks.request(lockName(name), lockOptions as LockOptions, async (lock) => {
       if (!lock) {
         reject(new LockedError(`database ${name} is open in another tab or worker`));
         return;
       }
+      granted = true;
       resolve(() => {
         unlock();
         return done;
@@ -51,7 +59,9 @@ export function acquireDatabaseLock(name: string, options: LockOptions = {}): Pr
     const done: Promise<void> = request.then(
       () => {},
       (err: unknown) => {
-        reject(signal?.aborted ? aborted() : err);
+        // Rejected while held: stolen (the request settles with an AbortError DOMException).
+        if (granted) options.onLost?.(new LockedError(`database ${name}: its lock was taken by another holder ({ steal: true }); reopen it`, { cause: err }));
+        else reject(signal?.aborted ? aborted() : err);
       },
     );
   });

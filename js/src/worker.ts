@@ -6,6 +6,7 @@
  */
 import type { DB, OpenOptions, RepairOptions, RepairReport, VerifyReport } from './api.js';
 import { abortedError, engineOpenOptions, signalOption } from './core/codec.js';
+import type { Backend } from './core/backend.js';
 import { Database } from './core/database.js';
 import {
   checkDatabaseName,
@@ -30,13 +31,65 @@ export async function open(name: string, options: OpenOptions = {}): Promise<DB>
   checkDatabaseName(name);
   const engineOptions = engineOpenOptions(options);
   const test = testOptions(options);
-  const release = await acquireDatabaseLock(name, { wait: options?.wait, signal: options?.signal });
+  const guard = new LoseableBackend();
+  const release = await acquireDatabaseLock(name, { wait: options?.wait, signal: options?.signal, onLost: (err) => guard.lose(err) });
+  const opening = openOpfsBackend(name, engineOptions, test).then((backend) => guard.wrap(backend));
+  const signal = options?.signal;
+  if (signal) {
+    // `signal` applies until open() returns: an abort rejects at once; the
+    // backend still opening is closed, then the lock released.
+    let onAbort = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(abortedError(signal, 'open'));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return new Database(name, await Promise.race([opening, aborted]), release);
+    } catch (err) {
+      void opening.then((backend) => backend.close()).catch(() => {}).finally(() => release());
+      throw err;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
   try {
-    const backend = await openOpfsBackend(name, engineOptions, test);
+    const backend = await opening;
     return new Database(name, backend, release);
   } catch (err) {
     await release();
     throw err;
+  }
+}
+
+/**
+ * A backend that can be lost (its Web Lock stolen with `{ steal: true }`):
+ * from then on every call fails with LOCKED and the backend is closed, which
+ * releases its OPFS handles for the new owner.
+ */
+class LoseableBackend {
+  private lost: Error | undefined;
+  private inner: Backend | undefined;
+
+  wrap(backend: Backend): Backend {
+    this.inner = backend;
+    if (this.lost) void backend.close().catch(() => {});
+    return new Proxy(backend, {
+      get: (target, prop, receiver) => {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (this.lost) return prop === 'close' ? target.close() : Promise.reject(this.lost);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  }
+
+  lose(err: Error): void {
+    if (this.lost) return;
+    this.lost = err;
+    void this.inner?.close().catch(() => {});
   }
 }
 

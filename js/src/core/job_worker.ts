@@ -37,6 +37,9 @@ export interface JobRequest {
   job: Uint8Array;
 }
 
+/** How long an engine worker waits for its compaction worker's `ready` before compacting inline. */
+export const START_TIMEOUT_MS = 10_000;
+
 type Reply = { id: number; ok: true; result: Uint8Array; info?: string } | { id: number; ok: false; error: SerializedError };
 type Ready = { ready: true } | { ready: false; error: SerializedError };
 
@@ -51,21 +54,38 @@ export class JobWorkerClient {
   private nextId = 1;
   private terminated = false;
   private generation = 0;
+  /** The worker being started, until it says ready: terminate() ends it without waiting for that. */
+  private starting: { port: JobPort; abandon(): void } | undefined;
   /** The `info` of the last successful job, if its worker reported one. */
   lastInfo = '';
 
   /** `spawn` starts a compaction worker (throws when none can be started). */
   constructor(private readonly spawn: () => JobPort) {}
 
-  /** A started client, or undefined when no worker can start here (jobs then run inline). */
-  static async startOrUndefined(spawn: () => JobPort): Promise<JobWorkerClient | undefined> {
+  /**
+   * A started client, or undefined when no worker can start here or it did
+   * not say `ready` within `timeoutMs` (a script that never loads): jobs then
+   * run inline, and `onFallback` gets the reason (for stats).
+   */
+  static async startOrUndefined(
+    spawn: () => JobPort,
+    options: { timeoutMs?: number; onFallback?: (reason: string) => void } = {},
+  ): Promise<JobWorkerClient | undefined> {
     const client = new JobWorkerClient(spawn);
+    const timeoutMs = options.timeoutMs ?? START_TIMEOUT_MS;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new IOError(`the compaction worker did not start within ${timeoutMs} ms`)), timeoutMs);
+    });
     try {
-      await client.start();
+      await Promise.race([client.start(), timedOut]);
       return client;
-    } catch {
+    } catch (err) {
+      options.onFallback?.((err as Error)?.message ?? String(err));
       await client.terminate();
       return undefined;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -100,6 +120,14 @@ export class JobWorkerClient {
     const port = this.port;
     this.port = undefined;
     this.failAll('the compaction worker was terminated');
+    // One that never said ready (its port promise never settles) is ended directly.
+    const starting = this.starting;
+    this.starting = undefined;
+    if (starting) {
+      starting.abandon();
+      await starting.port.terminate();
+      return;
+    }
     if (port) await port.then((p) => p.terminate(), () => {});
   }
 
@@ -113,8 +141,11 @@ export class JobWorkerClient {
         reject(err);
         return;
       }
+      const starting = { port, abandon: () => reject(new IOError('the compaction worker was terminated before it started')) };
+      this.starting = starting;
       port.onMessage((data) => {
         if (!ready) {
+          if (this.starting === starting) this.starting = undefined;
           const r = data as Ready;
           if (r.ready) {
             ready = true;
@@ -136,6 +167,7 @@ export class JobWorkerClient {
         else p.reject(deserializeError(reply.error));
       });
       port.onExit((reason) => {
+        if (this.starting === starting) this.starting = undefined;
         if (!ready) reject(new IOError(`the compaction worker could not start: ${reason}`));
         // The next job starts a new worker.
         if (this.generation === generation) this.port = undefined;

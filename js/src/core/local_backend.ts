@@ -35,6 +35,13 @@ export interface LocalBackendOptions {
    * failing with QUOTA_EXCEEDED. NoSpace applies nothing (the engine rewinds).
    */
   spares?: { misses(): number; refill(): Promise<void> };
+  /**
+   * Throws LOCKED when this thread no longer owns the database (the Node
+   * lock was lost: taken over, or not renewed in time). Run before every
+   * write and every background slice; once it throws, nothing more is
+   * written and every call fails with that error.
+   */
+  ownership?: () => void;
 }
 
 interface Scan {
@@ -57,6 +64,8 @@ function isWriteStall(err: unknown): boolean {
 export class LocalBackend implements Backend {
   private closed = false;
   private broken: Error | undefined;
+  private lost: Error | undefined;
+  private readonly ownership: (() => void) | undefined;
   private readonly snapshots = new Map<number, number>(); // id → engine handle
   private readonly scans = new Map<number, Scan>();
   private nextId = 1;
@@ -76,10 +85,12 @@ export class LocalBackend implements Backend {
     this.chunkBytes = options.chunkBytes ?? 64 << 10;
     this.chunkEntries = options.chunkEntries ?? 1024;
     this.spares = options.spares;
+    this.ownership = options.ownership;
     const jobs: CompactionJobs = {
-      pick: () => (this.closed || this.broken ? undefined : this.call(() => this.engine.pickCompactionJob(this.db))),
+      pick: () => (this.closed || this.broken || this.lost ? undefined : this.call(() => this.engine.pickCompactionJob(this.db))),
       install: (result) => {
         this.checkOpen();
+        this.checkOwner();
         this.call(() => this.engine.installCompactionJob(this.db, result));
       },
       abandon: (job, code) => {
@@ -103,7 +114,12 @@ export class LocalBackend implements Backend {
    * one window share one sync (the engine never syncs them earlier).
    */
   runBackground(budgetMicros: number): boolean {
-    if (this.closed || this.broken) return false;
+    if (this.closed || this.broken || this.lost) return false;
+    try {
+      this.checkOwner();
+    } catch {
+      return false;
+    }
     const more = this.call(() => this.engine.runBackground(this.db, budgetMicros));
     if (!more) {
       const micros = this.call(() => this.engine.timedWorkDelay(this.db));
@@ -241,7 +257,8 @@ export class LocalBackend implements Backend {
     this.background.stop();
     // A job in another worker ends (terminated, abandoned) while the engine is open.
     await this.background.close?.();
-    if (this.broken) return;
+    // Lost: another owner may have the files now; write nothing more.
+    if (this.broken || this.lost) return;
     for (const scan of this.scans.values()) this.call(() => this.engine.iterFree(scan.iter));
     for (const handle of this.snapshots.values()) this.call(() => this.engine.releaseSnapshot(this.db, handle));
     this.scans.clear();
@@ -329,6 +346,7 @@ export class LocalBackend implements Backend {
   /** Applies a write now; undefined when done, or the promise of its retries when L0 stopped it. */
   private mutateOrWait(fn: () => void): Promise<void> | undefined {
     this.checkOpen();
+    this.checkOwner();
     const misses = this.spares?.misses();
     try {
       this.call(fn);
@@ -350,6 +368,7 @@ export class LocalBackend implements Backend {
     for (let i = 0; i < MAX_REFILL_RETRIES; i++) {
       await this.spares!.refill();
       this.checkOpen();
+      this.checkOwner();
       const misses = this.spares!.misses();
       try {
         this.call(fn);
@@ -368,6 +387,7 @@ export class LocalBackend implements Backend {
     for (let i = 0; i < MAX_STALL_RETRIES; i++) {
       if (!(await this.background.makeRoom!())) break;
       this.checkOpen();
+      this.checkOwner();
       try {
         this.call(fn);
         return;
@@ -391,7 +411,20 @@ export class LocalBackend implements Backend {
 
   private checkOpen(): void {
     if (this.closed) throw new ClosedError('database is closed');
+    if (this.lost) throw this.lost;
     if (this.broken) throw new IOError(`the engine failed and cannot be used: ${this.broken.message}`);
+  }
+
+  /** Throws (and remembers) the ownership check's error: from then on every call fails with it. */
+  private checkOwner(): void {
+    if (!this.ownership) return;
+    try {
+      this.ownership();
+    } catch (err) {
+      this.lost = err as Error;
+      this.background.stop();
+      throw err;
+    }
   }
 
   /** Runs an engine call; anything but a ShaleError is a trap that breaks the instance. */
