@@ -116,3 +116,67 @@ test('the engine over the OPFS pool: crash copies at many OPFS operations keep e
   for (const { copy, acked: n, label } of copies) await checkCopy(copy, n, label, use);
   console.log(`engine over the OPFS pool: ${stats.copies} crash copies over ${stats.operations} OPFS operations, all reopened with every acknowledged write`);
 });
+
+// Issue 21's browser long mode failed at cycle 64: a `reload-compacting` cycle
+// (page entry, strict, compactions inline) right after a
+// `terminate-compacting` one (worker entry, strict, compactions inline). The
+// suspect was a stall after reopening a database whose inline compaction was
+// killed mid-job. The same sequence here, with the kill at many points of
+// flushes and compactions (a worker's death keeps every byte it wrote: crash
+// copies in `keep` mode before each write to a table file): reopen, dump and
+// write one batch, close (the torture's check), reopen, and write 300 strict
+// batches of the torture workload 4 in flight with stats every 8, as the
+// browser writer does; every write must complete.
+test('after an inline flush or compaction killed mid-table, two reopens later writes go on to the end', async () => {
+  const { decodeHeader } = await import('../../dist/js/hosts/pool_header.js');
+  const { Database } = await import('../../dist/js/core/database.js');
+  const { makeBatch } = await import('../torture/workload.mjs');
+  const WORKLOAD = { largeRatio: 0.15 };
+  const opfs = new FakeOpfs();
+  const use = installFakeOpfs(opfs);
+  const copies = [];
+  const next = rng(64);
+  let tableWrites = 0;
+  let nextCopy = 5;
+  opfs.onOperation = (kind, file) => {
+    if (kind !== 'write' || !file) return;
+    const header = decodeHeader(file.data.subarray(0, 4096));
+    if (!header || header === 'unsupported' || !header.name.endsWith('.sst')) return;
+    if (++tableWrites < nextCopy) return;
+    nextCopy = tableWrites + 1 + Math.floor(next() * 30);
+    copies.push({ copy: opfs.crashCopy(1, 'keep'), where: `killed at table write ${tableWrites} (${header.name})` });
+  };
+  const options = { ...OPTIONS, durability: STRICT };
+  const db = new Database(NAME, await openOpfsBackend(NAME, options));
+  let id = 1;
+  for (; id <= 1500 && copies.length < 12; id++) {
+    const batch = makeBatch(64, id, 'strict', WORKLOAD);
+    await db.batch(batch.ops, { durability: batch.durability });
+  }
+  opfs.onOperation = undefined;
+  await db.close();
+  assert.ok(copies.length >= 12, `only ${copies.length} kills inside table writes`);
+  for (const { copy, where } of copies) {
+    use(copy);
+    const check = new Database(NAME, await openOpfsBackend(NAME, { ...options, createIfMissing: false }));
+    let n = 0;
+    for await (const _ of check.scan()) n++;
+    assert.ok(n > 0, `${where}: the database is empty`);
+    await check.put('check', 'one');
+    await check.close();
+    const reopened = new Database(NAME, await openOpfsBackend(NAME, { ...options, createIfMissing: false }));
+    const inFlight = new Set();
+    let acked = 0;
+    for (let i = 0; i < 300; i++) {
+      const batch = makeBatch(65, i + 1, 'strict', WORKLOAD);
+      const write = reopened.batch(batch.ops, { durability: batch.durability }).then(() => acked++);
+      inFlight.add(write);
+      void write.finally(() => inFlight.delete(write));
+      if (inFlight.size >= 4) await Promise.race(inFlight);
+      if (i % 8 === 7) await reopened.stats();
+    }
+    await Promise.all(inFlight);
+    assert.equal(acked, 300, where);
+    await reopened.close();
+  }
+});
