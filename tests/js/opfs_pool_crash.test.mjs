@@ -232,3 +232,27 @@ test('a pool file with a record of a newer version in either slot is refused wit
     assert.equal((await opfs.dir(`shaledb/${DB}`)).children.get('pool-000001').data.length, HEADER_SIZE + 5, `slot ${slot}`);
   }
 });
+
+test('a removed file reused for a new name before any maintenance never brings the old name back over new bytes', async () => {
+  const a = bytes(6000, 1);
+  const b = bytes(7000, 2);
+  for (let round = 0; round < 40; round++) {
+    const opfs = new FakeOpfs();
+    use(opfs);
+    const pool = await OpfsPoolHost.open(DB, { spareTarget: 1 });
+    createSynced(pool, 'a', a);  // takes the only spare
+    const copies = await crashCopiesDuring(opfs, 100 * round, () => {
+      pool.remove(`${DB}/a`);  // released, its truncation not flushed
+      const fd = pool.open(`${DB}/b`, OpenMode.CREATE_TRUNCATE);  // no spare left: reuses a's file
+      pool.write(fd, 0, b);
+      pool.close(fd);
+    });
+    await pool.dispose();
+    for (const [copy, kind] of copies) {
+      const reloaded = await reopen(copy);
+      const listed = reloaded.list(DB);
+      if (listed.includes('a')) assert.deepEqual(readAll(reloaded, 'a'), a, `round ${round}, crash before ${kind}: a came back with other bytes`);
+      await reloaded.dispose();
+    }
+  }
+});
