@@ -52,7 +52,7 @@ test('a created file is a spare with a header naming it; data starts at 4096', a
   const named = files.filter((f) => f.header);
   expect(named).toHaveLength(1);
   expect(named[0]).toMatchObject({ size: 4096 + 10, data: 'hello pool' });
-  expect(named[0].header).toMatchObject({ magic: 'ShalePol', version: 1, crcOk: true, name: '000007.log' });
+  expect(named[0].header).toMatchObject({ magic: 'ShalePol', version: 2, crcOk: true, name: '000007.log', slot: 0 });
   expect(files.filter((f) => !f.header).every((f) => f.size === 0)).toBe(true);
 
   // Between requests the pool is topped up again.
@@ -106,7 +106,7 @@ test('remove empties the physical file at once and reuses it after the directory
   expect((await rawPool(page, 'p2')).map((f) => f.file)).toEqual(['pool-000001', 'pool-000002']);
 });
 
-test('rename rewrites the header with a higher generation; reopening finds every name', async ({ page }) => {
+test('rename writes the header into the other slot with a higher generation; reopening finds every name', async ({ page }) => {
   await ok(page, 'open', 'p3', { spareTarget: 2 });
   for (const [name, text] of [['000001.tmp', 'one'], ['MANIFEST-000002', 'two']]) {
     const fd = await ok(page, 'open_file', `p3/${name}`, CREATE_TRUNCATE);
@@ -123,6 +123,7 @@ test('rename rewrites the header with a higher generation; reopening finds every
   const renamed = files.find((f) => f.file === before.file);
   expect(renamed.header.name).toBe('MANIFEST-000002');
   expect(renamed.header.generation).toBeGreaterThan(before.header.generation);
+  expect(renamed.header.slot).toBe(1 - before.header.slot);  // the old header stays whole until overwritten by the next rename
   expect(files.filter((f) => f.header)).toHaveLength(1);
 
   await ok(page, 'dispose');
@@ -162,7 +163,7 @@ test('what a crash can leave: duplicate names (newest generation wins), torn hea
 test('a header of a newer format version is refused, not taken for free space', async ({ page }) => {
   await page.evaluate(async () => {
     const raw = (window as any).raw;
-    await raw.writeRawFile('p5', 'pool-000001', raw.makeHeader('000001.log', 1, { version: 2 }), 'future');
+    await raw.writeRawFile('p5', 'pool-000001', raw.makeHeader('000001.log', 1, { version: 3 }), 'future');
   });
   expect(await call(page, 'open', 'p5')).toMatchObject({ ok: false, code: NOT_SUPPORTED });
   expect((await rawPool(page, 'p5'))[0]).toMatchObject({ size: 4096 + 6 });

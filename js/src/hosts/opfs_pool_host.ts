@@ -14,7 +14,9 @@
  *   - create: take a spare (free) file, write its header;
  *   - remove: truncate the file to zero bytes (header and data gone, space
  *     freed) and return it to the pool;
- *   - rename: rewrite the header with the new name and a higher generation.
+ *   - rename: write the header with the new name and a higher generation
+ *     into the file's other header slot (pool_header.ts): a torn rename
+ *     leaves the old header whole.
  * Spares are created asynchronously between requests (`maintain()`), never
  * while the engine waits.
  *
@@ -25,9 +27,11 @@
  *      it returns. (An entry may become durable earlier, which the contract
  *      allows: a later File::Sync flushes its header with its data.)
  *   3. Unflushed bytes may or may not survive, as OPFS gives them.
- *   4. Rename rewrites a header in place (one write of < 1.1 KiB at offset 0);
- *      it is not atomic with removing the target: after a crash both files
- *      may claim the name, and the higher generation wins at open.
+ *   4. Rename writes a header into the slot not holding the current one (one
+ *      write of < 1.1 KiB), so a crash leaves the old name or the new one,
+ *      never neither. It is not atomic with removing the target: after a
+ *      crash both files may claim the name, and the higher generation wins
+ *      at open.
  *   A removed file is reused for a new name only after its cleared state was
  *   flushed, so a crash cannot resurrect the old name over the new contents.
  *
@@ -56,7 +60,7 @@
 import { StatusCode } from '../errors.js';
 import { type FileHost, HostError, OpenMode, hostError } from './file_host.js';
 import { opfsCall } from './opfs_call.js';
-import { HEADER_SIZE, MAX_NAME_BYTES, decodeHeader, encodeHeader } from './pool_header.js';
+import { HEADER_SIZE, MAX_NAME_BYTES, SLOT_SIZE, encodeHeader, readHeader } from './pool_header.js';
 import { type TestFaultOp, type TestFaultSpec, TestFaults } from './test_faults.js';
 
 /** The parts of FileSystemSyncAccessHandle we use (absent from TS's DOM lib). */
@@ -99,6 +103,8 @@ interface Slot {
   /** The engine file name it holds; '' when free. */
   name: string;
   generation: number;
+  /** The header slot (0 or 1) holding the current header; a rename writes the other one. */
+  headerSlot: number;
 }
 
 export interface PoolOptions {
@@ -255,15 +261,20 @@ export class OpfsPoolHost implements FileHost {
 
   private async loadSlot(fileName: string, file: FileSystemFileHandle): Promise<Slot> {
     const handle = await openSyncHandle(file);
-    const head = new Uint8Array(28 + MAX_NAME_BYTES);
-    const n = handle.read(head, { at: 0 });
-    const header = decodeHeader(head.subarray(0, n));
+    let header: ReturnType<typeof readHeader>;
+    try {
+      header = readHeader((buffer, options) => handle.read(buffer, options));
+    } catch (err) {
+      handle.close();
+      throw err;
+    }
     if (header === 'unsupported') {
       handle.close();
-      throw hostError.notSupported(`${this.name}/${fileName}: pool file header of a newer format version`);
+      throw hostError.notSupported(`${this.name}/${fileName}: pool file header of a newer format version (this code reads versions 1 and 2)`);
     }
-    const named = header !== undefined && header.name !== '' && handle.getSize() >= HEADER_SIZE;
-    return { fileName, handle, name: named ? header.name : '', generation: header?.generation ?? 0 };
+    if (header === undefined) return { fileName, handle, name: '', generation: 0, headerSlot: 0 };
+    const named = header.name !== '' && handle.getSize() >= HEADER_SIZE;
+    return { fileName, handle, name: named ? header.name : '', generation: header.generation, headerSlot: header.slot };
   }
 
   /**
@@ -335,7 +346,7 @@ export class OpfsPoolHost implements FileHost {
       handle.close();
       return undefined;
     }
-    const slot: Slot = { fileName, handle, name: '', generation: 0 };
+    const slot: Slot = { fileName, handle, name: '', generation: 0, headerSlot: 0 };
     this.slots.add(slot);
     return slot;
   }
@@ -380,14 +391,14 @@ export class OpfsPoolHost implements FileHost {
         handle.close();
         return;
       }
-      const head = new Uint8Array(28 + MAX_NAME_BYTES);
-      const header = decodeHeader(head.subarray(0, handle.read(head, { at: 0 })));
+      const header = readHeader((buffer, options) => handle.read(buffer, options));
       const named = header !== undefined && header !== 'unsupported' && header.name !== '' && handle.getSize() >= HEADER_SIZE;
-      const slot: Slot = { fileName, handle, name: '', generation: 0 };
+      const slot: Slot = { fileName, handle, name: '', generation: 0, headerSlot: 0 };
       this.slots.add(slot);
       if (named && !this.named.has(header.name)) {
         slot.name = header.name;
         slot.generation = header.generation;
+        slot.headerSlot = header.slot;
         this.nextGeneration = Math.max(this.nextGeneration, header.generation + 1);
         this.named.set(slot.name, slot);
         continue;
@@ -516,15 +527,22 @@ export class OpfsPoolHost implements FileHost {
     return opfsCall(this.testFaults, op, fn);
   }
 
-  /** Names `slot` in its header; when the write fails the slot keeps its old name and generation. */
-  private writeHeader(slot: Slot, name: string): void {
+  /**
+   * Names `slot` in its header: a new file (zeros up to HEADER_SIZE) in
+   * header slot 0, a named one (a rename) in the slot not holding its current
+   * header, which stays whole if this write tears. When the write fails the
+   * slot keeps its old name and generation.
+   */
+  private writeHeader(slot: Slot, name: string, fresh: boolean): void {
     const generation = this.nextGeneration++;
     const header = encodeHeader({ name, generation });
+    const headerSlot = fresh ? 0 : 1 - slot.headerSlot;
     this.ioCall('write', () => {
-      if (slot.handle.write(header, { at: 0 }) !== header.length) throw hostError.noSpace('OPFS header write was short');
+      if (slot.handle.write(header, { at: headerSlot * SLOT_SIZE }) !== header.length) throw hostError.noSpace('OPFS header write was short');
     });
     slot.name = name;
     slot.generation = generation;
+    slot.headerSlot = headerSlot;
     this.dirty.add(slot);
   }
 
@@ -556,7 +574,7 @@ export class OpfsPoolHost implements FileHost {
       const taken = slot;
       try {
         this.ioCall('create', () => taken.handle.truncate(HEADER_SIZE));
-        this.writeHeader(taken, name);
+        this.writeHeader(taken, name, true);
       } catch (err) {
         try {
           taken.handle.truncate(0);  // a spare again, empty (best effort: an unnamed file is free anyway)
@@ -653,7 +671,7 @@ export class OpfsPoolHost implements FileHost {
     if (!slot) throw hostError.notFound(from);
     if (fromName === toName) return;
     const target = this.named.get(toName);
-    this.writeHeader(slot, toName);
+    this.writeHeader(slot, toName, false);
     this.named.delete(fromName);
     this.named.set(toName, slot);
     // After the new header: a crash in between leaves two claims, and the higher generation wins.

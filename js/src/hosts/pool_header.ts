@@ -3,24 +3,35 @@
  * pool (opfs_pool_host.ts): which engine file the physical file currently
  * holds, if any. Byte layout in docs/format.md ("OPFS pool file").
  *
+ * The first HEADER_SIZE bytes hold two header slots, at 0 and SLOT_SIZE, each
+ * one record:
+ *
  *  0        8          12           16                24         28
  *  +--------+----------+------------+-----------------+----------+-------------+
  *  | magic  | version  | name length| generation u64  | CRC-32C  | name (UTF-8)|
- *  | 8 B    | u32 = 1  | u32 (n)    |                 | u32      | n bytes     |
+ *  | 8 B    | u32 = 2  | u32 (n)    |                 | u32      | n bytes     |
  *  +--------+----------+------------+-----------------+----------+-------------+
- *  zero up to HEADER_SIZE; the engine file's bytes start at HEADER_SIZE.
+ *  zero up to the next slot; the engine file's bytes start at HEADER_SIZE.
+ *
+ * The record that verifies with the higher generation is the header. A create
+ * writes slot 0 of a zeroed file; a rename writes the slot not holding the
+ * current header, so a rename torn by a crash leaves the old record whole and
+ * the file keeps its old name (version 1 had one slot rewritten in place: a
+ * torn rename lost the file's name and its data with it).
  *
  * n = 0 marks a free file (a spare). The CRC covers bytes [0, 24) and the
- * name. Anything that does not verify (short file, wrong magic, bad CRC) is a
- * free file (a version above 1 is refused instead): a header is only rewritten for a create, rename or remove, which
- * the FileSystem contract lets a crash undo until the directory is synced.
+ * name. A file with no record that verifies (short file, wrong magic, bad
+ * CRC) is free; a record of a version above 2 is refused instead. Version 1
+ * records (a pool written before version 2: slot 0 only) are read as before.
  */
 
 /** Bytes reserved for the header; engine file offset 0 is physical offset HEADER_SIZE. */
 export const HEADER_SIZE = 4096; // on-disk
+/** Bytes of one header slot: slot i starts at i * SLOT_SIZE. */
+export const SLOT_SIZE = 2048; // on-disk
 /** "ShalePol" */
 const MAGIC = [0x53, 0x68, 0x61, 0x6c, 0x65, 0x50, 0x6f, 0x6c]; // on-disk
-const VERSION = 1; // on-disk
+export const POOL_HEADER_VERSION = 2; // on-disk
 const FIXED = 28; // on-disk: bytes before the name
 /** Longest engine file name a header holds. */
 export const MAX_NAME_BYTES = 1024;
@@ -54,14 +65,19 @@ export interface PoolHeader {
   generation: number;
 }
 
-/** The header bytes (FIXED + name length) for `header`. */
+/** A header as read from a file: the slot holding it too (0 or 1). */
+export interface StoredHeader extends PoolHeader {
+  slot: number;
+}
+
+/** The record bytes (FIXED + name length) for `header`, written at `slot * SLOT_SIZE`. */
 export function encodeHeader(header: PoolHeader): Uint8Array {
   const name = encoder.encode(header.name);
   if (name.length > MAX_NAME_BYTES) throw new RangeError(`file name longer than ${MAX_NAME_BYTES} bytes`);
   const out = new Uint8Array(FIXED + name.length);
   const view = new DataView(out.buffer);
   out.set(MAGIC, 0);
-  view.setUint32(8, VERSION, true);
+  view.setUint32(8, POOL_HEADER_VERSION, true);
   view.setUint32(12, name.length, true);
   view.setBigUint64(16, BigInt(header.generation), true);
   out.set(name, FIXED);
@@ -70,17 +86,17 @@ export function encodeHeader(header: PoolHeader): Uint8Array {
 }
 
 /**
- * The header in `bytes` (the first bytes of a physical file); undefined when
- * it does not verify (a free file); 'unsupported' for a newer format version,
- * which this code must not take for free space.
+ * The record in `bytes` (one slot); undefined when it does not verify;
+ * 'unsupported' for a newer format version, which this code must not take
+ * for free space.
  */
-export function decodeHeader(bytes: Uint8Array): PoolHeader | 'unsupported' | undefined {
+function decodeRecord(bytes: Uint8Array): PoolHeader | 'unsupported' | undefined {
   if (bytes.length < FIXED) return undefined;
   for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version > VERSION) return 'unsupported';
-  if (version !== VERSION) return undefined;
+  if (version > POOL_HEADER_VERSION) return 'unsupported';
+  if (version !== 1 && version !== POOL_HEADER_VERSION) return undefined;
   const length = view.getUint32(12, true);
   if (length > MAX_NAME_BYTES || FIXED + length > bytes.length) return undefined;
   const name = bytes.subarray(FIXED, FIXED + length);
@@ -94,4 +110,32 @@ export function decodeHeader(bytes: Uint8Array): PoolHeader | 'unsupported' | un
     return undefined;
   }
   return { name: text, generation: Number(generation) };
+}
+
+/**
+ * The header in `bytes` (the first HEADER_SIZE bytes of a physical file, or
+ * all of a shorter one): the slot record that verifies with the higher
+ * generation; undefined when none does (a free file); 'unsupported' when a
+ * slot holds a newer format version.
+ */
+export function decodeHeader(bytes: Uint8Array): StoredHeader | 'unsupported' | undefined {
+  let best: StoredHeader | undefined;
+  for (let slot = 0; slot * SLOT_SIZE < Math.min(bytes.length, HEADER_SIZE); slot++) {
+    const record = decodeRecord(bytes.subarray(slot * SLOT_SIZE, Math.min(bytes.length, (slot + 1) * SLOT_SIZE)));
+    if (record === 'unsupported') return record;
+    if (record !== undefined && (best === undefined || record.generation > best.generation)) best = { ...record, slot };
+  }
+  return best;
+}
+
+/** Reads and decodes the header of a file through `read` (a sync access handle's). */
+export function readHeader(read: (buffer: Uint8Array, options: { at: number }) => number): StoredHeader | 'unsupported' | undefined {
+  const head = new Uint8Array(HEADER_SIZE);
+  let n = 0;
+  while (n < head.length) {
+    const got = read(head.subarray(n), { at: n });
+    if (got <= 0) break;
+    n += got;
+  }
+  return decodeHeader(head.subarray(0, n));
 }

@@ -1,6 +1,7 @@
 // Reads and writes a database's OPFS files directly, bypassing the engine and
 // the pool host, to check what really is on disk (docs/format.md, "OPFS pool file").
 const HEADER_SIZE = 4096;
+const SLOT_SIZE = 2048;  // two header slots (format version 2)
 
 const crcTable = (() => {
   const t = new Uint32Array(256);
@@ -22,8 +23,18 @@ async function dbDir(name, create = false) {
   return (await root.getDirectoryHandle('shaledb', { create })).getDirectoryHandle(name, { create });
 }
 
-/** Parses a pool header as docs/format.md describes it; null when absent or invalid. */
+/**
+ * Parses a pool header as docs/format.md describes it: of the two slots, the
+ * record whose CRC verifies with the higher generation (else the first
+ * slot's, CRC failing); null when neither slot holds a record.
+ */
 export function parseHeader(bytes) {
+  const slots = [0, 1].map((i) => parseRecord(bytes.subarray(i * SLOT_SIZE, Math.min(bytes.length, (i + 1) * SLOT_SIZE)), i));
+  const valid = slots.filter((r) => r?.crcOk).sort((a, b) => b.generation - a.generation);
+  return valid[0] ?? slots[0];
+}
+
+function parseRecord(bytes, slot) {
   if (bytes.length < 28) return null;
   const magic = new TextDecoder().decode(bytes.subarray(0, 8));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -32,7 +43,8 @@ export function parseHeader(bytes) {
   const generation = Number(view.getBigUint64(16, true));
   const name = bytes.subarray(28, 28 + length);
   const crcOk = view.getUint32(24, true) === crc32c([...bytes.subarray(0, 24), ...name]);
-  return { magic, version, generation, crcOk, name: new TextDecoder().decode(name) };
+  if (slot > 0 && magic !== 'ShalePol') return null;
+  return { magic, version, generation, crcOk, name: new TextDecoder().decode(name), slot };
 }
 
 /** Every physical file of database `name`, sorted by file name. */
@@ -53,8 +65,8 @@ export async function rawPool(name) {
   return out.sort((a, b) => (a.file < b.file ? -1 : 1));
 }
 
-/** A header as bytes (for crafting crash leftovers). */
-export function makeHeader(fileName, generation, { version = 1, corrupt = false } = {}) {
+/** A header as bytes (for crafting crash leftovers), in slot 0. */
+export function makeHeader(fileName, generation, { version = 2, corrupt = false } = {}) {
   const name = new TextEncoder().encode(fileName);
   const out = new Uint8Array(HEADER_SIZE);
   out.set(new TextEncoder().encode('ShalePol'), 0);
