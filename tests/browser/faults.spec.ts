@@ -206,3 +206,38 @@ test('I/O errors: failing OPFS reads give IO_ERROR to reads, then reads and writ
   await expectDumpEquals(page, model, 'after writing again');
   expect(await call(page, 'close')).toBeNull();
 });
+
+// Regression (issue 21): an I/O error reading the newest WAL during open was
+// taken for a torn tail, so open succeeded without its writes and deleted it.
+// Each OPFS read of a reopen fails in turn (the pool's, the manifest's, the
+// WAL's): open fails with IO_ERROR, and the next open has every write.
+test('I/O errors: a failing OPFS read while reopening gives IO_ERROR and loses nothing', async ({ page }) => {
+  test.setTimeout(180_000);
+  await faultsPage(page);
+  const options = { writeBufferSize: 64 << 10, compactionWorker: false, testFaults: null };
+  await call(page, 'open', 'io-reopen', options);
+  const model = newModel();
+  const warm = await run(page, model, { start: 1, count: 200, mode: 'strict', refusedApplyNothing: false });
+  expect(warm.failed).toEqual({});
+  expect(await call(page, 'close')).toBeNull();
+  let failedOpens = 0;
+  for (let skip = 0; skip < 200; skip++) {
+    const testFaults = { kind: 'io', ops: ['read'], probability: 1, max: 1, skip };
+    const code = await call(page, 'tryOpen', 'io-reopen', { ...options, testFaults });
+    if (code === null) {
+      // Every read of the open passed (the fault may still hit a later one).
+      expect(await call(page, 'close')).toBeNull();
+      await call(page, 'open', 'io-reopen', options);
+      await expectDumpEquals(page, model, `after an open that read ${skip} times without a fault`);
+      expect(await call(page, 'close')).toBeNull();
+      break;
+    }
+    expect(code, `read ${skip + 1} of the open failed`).toBe('IO_ERROR');
+    failedOpens++;
+    await call(page, 'open', 'io-reopen', options);
+    await expectDumpEquals(page, model, `after an open whose read ${skip + 1} failed`);
+    expect(await call(page, 'close')).toBeNull();
+  }
+  console.log(`read faults while reopening: ${failedOpens} opens failed with IO_ERROR, none lost a write`);
+  expect(failedOpens).toBeGreaterThan(1);
+});
