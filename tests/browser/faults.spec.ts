@@ -206,3 +206,50 @@ test('I/O errors: failing OPFS reads give IO_ERROR to reads, then reads and writ
   await expectDumpEquals(page, model, 'after writing again');
   expect(await call(page, 'close')).toBeNull();
 });
+
+// Regression (issue 21): an I/O error reading the newest WAL during open was
+// taken for a torn tail, so open succeeded without its writes and deleted it.
+// Each OPFS read of a reopen fails in turn (the pool's, the manifest's, the
+// WAL's): open fails with IO_ERROR, and the next open has every write. The
+// writer crashes (a reload) instead of closing, so every open has a WAL to
+// replay.
+test('I/O errors: a failing OPFS read while reopening gives IO_ERROR and loses nothing', async ({ page }) => {
+  test.setTimeout(180_000);
+  await faultsPage(page);
+  const options = { writeBufferSize: 64 << 10, compactionWorker: false, testFaults: null };
+  const model = newModel();
+  let next = 1;
+  const reload = async () => {
+    await page.reload();
+    await page.waitForFunction(() => (window as any).faultsReady === true);
+  };
+  const writeAndCrash = async () => {
+    const r = await run(page, model, { start: next, count: 100, mode: 'strict', refusedApplyNothing: false });
+    expect(r.failed).toEqual({});
+    next = r.next;
+    await reload();
+  };
+  await call(page, 'open', 'io-reopen', options);
+  await writeAndCrash();
+  let failedOpens = 0;
+  for (let skip = 0; skip < 100; skip++) {
+    const testFaults = { kind: 'io', ops: ['read'], probability: 1, max: 1, skip };
+    const code = await call(page, 'tryOpen', 'io-reopen', { ...options, testFaults });
+    if (code === null) {
+      // Every read of the open passed (the fault may still hit a later one).
+      await reload();
+      await call(page, 'open', 'io-reopen', options);
+      await expectDumpEquals(page, model, `after an open that read ${skip} times without a fault`);
+      expect(await call(page, 'close')).toBeNull();
+      break;
+    }
+    expect(code, `read ${skip + 1} of the open failed`).toBe('IO_ERROR');
+    failedOpens++;
+    await reload();
+    await call(page, 'open', 'io-reopen', options);
+    await expectDumpEquals(page, model, `after an open whose read ${skip + 1} failed`);
+    await writeAndCrash();
+  }
+  console.log(`read faults while reopening: ${failedOpens} opens failed with IO_ERROR, none lost a write`);
+  expect(failedOpens).toBeGreaterThan(1);
+});

@@ -1,7 +1,8 @@
 // The `shaledb` command-line tool (dist/js/cli.js): verify names a damaged
 // table and exits 1; repair rebuilds a database whose manifest is gone and
-// every key reads back; a database open elsewhere exits 2 with LOCKED; usage
-// errors exit 2.
+// every key reads back; a damaged newest WAL makes open fail with CORRUPTION
+// and repair keep the records before the damage; a database open elsewhere
+// exits 2 with LOCKED; usage errors exit 2.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
@@ -126,6 +127,44 @@ test('repair: a damaged SST is salvaged, moved aside, and reported (exit 1)', as
   assert.match(r.out, new RegExp(`dropped +${table.replace('.', '\\.')}: Corruption: data block at offset 0`));
   assert.ok(files(dir, /\.damaged$/).includes(`${table}.damaged`));
   assert.equal(shaledb('verify', dir).code, 0);
+});
+
+test('a damaged newest WAL: open refuses with CORRUPTION naming it and deletes nothing; repair keeps the records before the damage', async () => {
+  const dir = newDir();
+  const db = await open(dir, { compactionWorker: false });
+  try {
+    for (let i = 0; i < 60; i++) await db.put(key(i), `w-${i}-${'y'.repeat(80)}`, { durability: 'strict' });
+  } finally {
+    await db.close();
+  }
+  const wal = files(dir, /\.log$/).pop();
+  const size = readFileSync(join(dir, wal)).length;
+  flipByte(join(dir, wal), Math.floor(size / 2)); // records before and after it stay valid
+  const before = readdirSync(dir).sort();
+  await assert.rejects(open(dir), (e) => {
+    assert.equal(e.code, 'CORRUPTION');
+    assert.match(e.message, new RegExp(`${wal.replace('.', '\\.')}.*at offset \\d+`));
+    return true;
+  });
+  assert.deepEqual(readdirSync(dir).sort(), before); // the WAL stays for verify and repair
+
+  const v = shaledb('verify', dir);
+  assert.equal(v.code, 1, v.out + v.err);
+  assert.match(v.out, new RegExp(`${wal.replace('.', '\\.')} .*CORRUPTION`));
+
+  const r = shaledb('repair', dir, '--json');
+  assert.equal(r.code, 1, r.out + r.err);
+  const report = JSON.parse(r.out);
+  assert.ok(report.dropped.some((d) => d.startsWith(`${wal}: records after offset`)), r.out);
+  const reopened = await open(dir, { createIfMissing: false });
+  try {
+    const got = [];
+    for await (const [k] of reopened.scan({ as: 'string' })) got.push(new TextDecoder().decode(k));
+    assert.ok(got.length > 0 && got.length < 60, `${got.length} keys`);
+    assert.deepEqual(got, Array.from({ length: got.length }, (_, i) => key(i))); // a prefix
+  } finally {
+    await reopened.close();
+  }
 });
 
 test('a database open elsewhere: LOCKED, exit 2; usage errors exit 2', async () => {

@@ -139,9 +139,10 @@ class DBImpl final : public DB {
 
   // ---- open (db_open.cc) ----
   Status RecoverWals(const std::vector<uint64_t>& wal_numbers, VersionEdit* edit);
-  Status ReplayWal(uint64_t number, bool is_last, MemTable* mem, SequenceNumber* max_sequence,
+  Status ReplayWal(uint64_t number, bool is_newest, MemTable* mem, SequenceNumber* max_sequence,
                    SequenceNumber* next_sequence);
   Status NewWal();
+  void RemoveFilesOfFailedOpen(uint64_t first_new_number);
   void RemoveObsoleteFiles();
 
   // ---- writes (db_write.cc) ----

@@ -5,12 +5,22 @@
 // memtable, write what they held to L0, start a fresh WAL and record all of
 // that in one manifest edit; then delete every file no version needs.
 //
-// WAL damage: retired WALs were synced when retired (invariant 6), so damage
-// there is Corruption and Open fails. In the WAL that was current at the
-// crash, recovery stops at the first bad record (point-in-time recovery):
-// bytes past the last sync may hold any mix of old and new data after a crash,
-// and no write acknowledged as durable lies past them. What was dropped is
-// reported by the "shale.stats" property.
+// WAL damage (the log reader's rules: wal/log_reader.h). Retired WALs were
+// synced when retired (invariant 6), so any damage there is Corruption and
+// Open fails. The newest WAL (the last one holding any bytes: a crash or a
+// failed open may leave empty, never-written WALs after it) may end in a torn
+// tail, bytes past its last sync that a crash cut or garbled with nothing
+// valid after them: recovery keeps the records before it, since no write
+// acknowledged as durable lies past the last sync. Damage followed by valid
+// fragments is Corruption there too (a strict write after it would be lost),
+// except a lost-writeback hole: a whole page of zeros, which only a power cut
+// that wrote back some unsynced pages and not others leaves; that is taken
+// for a torn tail. What was dropped is reported by the "shale.stats"
+// property. An I/O error while reading any WAL fails Open.
+//
+// A failed Open leaves the directory as it found it (RemoveFilesOfFailedOpen):
+// it deletes the tables, WAL and manifest it created, except those a manifest
+// edit that may have reached the disk names.
 
 #include <algorithm>
 
@@ -204,12 +214,20 @@ Status DBImpl::Open() {
   }
   std::sort(wals.begin(), wals.end());
 
+  // Every file numbered from here on is created by this Open.
+  const uint64_t first_new_number = versions_->NextFileNumber();
   VersionEdit edit;
-  SHALE_RETURN_IF_ERROR(RecoverWals(wals, &edit));
+  s = RecoverWals(wals, &edit);
   MutexLock lock(&mu_);
-  SHALE_RETURN_IF_ERROR(NewWal());
-  edit.SetLogNumber(wal_number_);
-  SHALE_RETURN_IF_ERROR(versions_->LogAndApply(&edit));
+  if (s.ok()) s = NewWal();
+  if (s.ok()) {
+    edit.SetLogNumber(wal_number_);
+    s = versions_->LogAndApply(&edit);
+  }
+  if (!s.ok()) {
+    RemoveFilesOfFailedOpen(first_new_number);
+    return s;
+  }
   mem_ = new MemTable();
   mem_->Ref();
   InstallSuperVersion();
@@ -222,11 +240,21 @@ Status DBImpl::Open() {
 Status DBImpl::RecoverWals(const std::vector<uint64_t>& wal_numbers, VersionEdit* edit) {
   SequenceNumber max_sequence = versions_->LastSequence();
   SequenceNumber next_sequence = 0;  // where the next WAL's records must start; 0: no records yet
+  // The newest WAL is the last one holding any bytes. A WAL is written only
+  // once an edit named it (Open) or once its creation was durable (NewWal),
+  // so empty WALs after it are leftovers of a failed Open or NewWal, or of a
+  // crash right after creating them; they do not retire it.
+  size_t newest = wal_numbers.size();
+  for (size_t i = 0; i < wal_numbers.size(); i++) {
+    uint64_t size = 0;
+    SHALE_RETURN_IF_ERROR(fs_->GetSize(WalFileName(dbname_, wal_numbers[i]), &size));
+    if (size > 0) newest = i;
+  }
   MemTable* mem = new MemTable();
   mem->Ref();
   Status s;
   for (size_t i = 0; s.ok() && i < wal_numbers.size(); i++) {
-    s = ReplayWal(wal_numbers[i], i + 1 == wal_numbers.size(), mem, &max_sequence, &next_sequence);
+    s = ReplayWal(wal_numbers[i], i == newest, mem, &max_sequence, &next_sequence);
     // Keep memory bounded while replaying many or large WALs.
     if (s.ok() && mem->ApproximateMemoryUsage() > options_.write_buffer_size) {
       s = WriteLevel0Table(mem, edit);
@@ -249,7 +277,7 @@ Status DBImpl::RecoverWals(const std::vector<uint64_t>& wal_numbers, VersionEdit
 // (invariant 6). A gap means the earlier WAL lost records it once held, even
 // when what is left of it ends cleanly (cut at a record boundary, or a bad
 // tail the reader takes for a torn one): Corruption, not a silent loss.
-Status DBImpl::ReplayWal(uint64_t number, bool is_last, MemTable* mem, SequenceNumber* max_sequence,
+Status DBImpl::ReplayWal(uint64_t number, bool is_newest, MemTable* mem, SequenceNumber* max_sequence,
                          SequenceNumber* next_sequence) {
   const std::string path = WalFileName(dbname_, number);
   std::unique_ptr<File> file;
@@ -289,14 +317,20 @@ Status DBImpl::ReplayWal(uint64_t number, bool is_last, MemTable* mem, SequenceN
     if (last > *max_sequence) *max_sequence = last;
     *next_sequence = last + 1;
   }
-  stats_.wal_tail_bytes_dropped += reader.DroppedBytes();
   if (!reader.status().ok()) {
-    if (!is_last) return reader.status().WithContext(path);
-    uint64_t size = 0;
-    if (file->Size(&size).ok() && size > reader.LastGoodOffset()) {
-      stats_.wal_tail_bytes_dropped += size - reader.LastGoodOffset();
+    // I/O errors always fail: the bytes may be fine, and taking them for a
+    // torn tail would drop and then delete acknowledged writes.
+    bool unwritten = false;
+    if (is_newest && reader.status().IsCorruption()) {
+      SHALE_RETURN_IF_ERROR(reader.DamageIsUnwrittenPage(&unwritten).WithContext(path));
     }
+    if (!unwritten) return reader.status().WithContext(path);
+    uint64_t size = 0;
+    SHALE_RETURN_IF_ERROR(file->Size(&size).WithContext(path));
+    stats_.wal_tail_bytes_dropped += size - reader.LastGoodOffset();
+    return Status::OK();
   }
+  stats_.wal_tail_bytes_dropped += reader.DroppedBytes();
   return Status::OK();
 }
 
@@ -315,6 +349,42 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
   MutexLock lock(&mu_);
   for (const FileMetaData& f : outputs) pending_outputs_.erase(f.number);
   return Status::OK();
+}
+
+// REQUIRES: mu_ held; Open failed after allocating file numbers from
+// `first_new_number` on. Removes the files it created: tables written from
+// the WALs, the new WAL, a manifest that never became current. When the
+// manifest edit itself failed, its record may still have reached the disk
+// whole, and then the next Open recovers it: the new WAL and tables it names
+// stay (if it did not land, they are an empty WAL, which recovery skips, and
+// orphans, which the next Open deletes). Best effort: what is left behind is
+// equally harmless.
+void DBImpl::RemoveFilesOfFailedOpen(uint64_t first_new_number) {
+  wal_.reset();
+  if (wal_file_ != nullptr) (void)wal_file_->Close();
+  wal_file_.reset();
+  const bool keep_named = versions_->FailedEditMayBeDurable();
+  std::vector<std::string> names;
+  if (!fs_->List(dbname_, &names).ok()) return;
+  bool removed = false;
+  for (const std::string& name : names) {
+    uint64_t number;
+    FileType type;
+    if (!ParseFileName(name, &number, &type) || number < first_new_number) continue;
+    bool keep = true;
+    switch (type) {
+      case FileType::kWal:
+      case FileType::kTable: keep = keep_named; break;
+      case FileType::kManifest: keep = number == versions_->ManifestNumber(); break;
+      case FileType::kTemp: keep = false; break;
+      case FileType::kSpare:
+      case FileType::kLock: keep = true; break;
+    }
+    if (keep) continue;
+    if (type == FileType::kTable) table_cache_->Evict(number);
+    removed |= fs_->Remove(dbname_ + "/" + name).ok();
+  }
+  if (removed) (void)fs_->SyncDir(dbname_);
 }
 
 // REQUIRES: mu_ held. Invariant 5.

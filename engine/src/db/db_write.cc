@@ -410,7 +410,9 @@ Status DBImpl::NewWal() {
   if (s.ok()) s = fs_->SyncDir(dbname_);
   if (!s.ok()) {
     // Left behind it would outlive every later LogNumber() (it is newer),
-    // an empty log kept forever. Should it survive a crash it replays as empty.
+    // an empty log kept forever. Should it stay (the removal failed, or a
+    // crash undid it) it replays as empty, and recovery still takes the WAL
+    // before it for the newest (db_open.cc): nothing was ever written to it.
     if (file != nullptr) {
       file.reset();
       (void)fs_->Remove(path);

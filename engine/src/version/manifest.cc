@@ -123,6 +123,11 @@ Status ReadManifest(FileSystem* fs, const std::string& dbname, uint64_t number, 
   // R2, R3: the header.
   if (data.size() < kManifestHeaderSize) return Status::OK();
   if (Hash64(data.data(), kHeaderChecksumOffset) != DecodeFixed64(data.data() + kHeaderChecksumOffset)) {
+    // R2a: a record after the snapshot means the header was synced (W1), so
+    // this manifest was current: damage, not a crash while creating it.
+    if (AnyValidRecordAfter(data, kManifestHeaderSize)) {
+      return Status::Corruption(name + ": header checksum mismatch, but records follow its snapshot");
+    }
     return Status::OK();
   }
   if (std::memcmp(data.data(), kManifestMagic, sizeof(kManifestMagic)) != 0) {

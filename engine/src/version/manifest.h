@@ -28,6 +28,10 @@
 //   R2. A candidate is skipped (crash while creating it, W1) when it is
 //       shorter than a header, its header checksum fails, or its first record
 //       is incomplete or fails its checksum and no valid record follows.
+//   R2a. But a header whose checksum fails with a valid record after the
+//       snapshot's offset is Corruption: that record was written after the
+//       header was synced (W1), so the manifest was current, and falling back
+//       to an older one would silently drop its edits.
 //   R3. A header whose checksum verifies but whose magic, reserved bits or
 //       number (vs. the file name) are wrong is Corruption; a newer format
 //       version is NotSupported. A crash cannot produce these, so falling back

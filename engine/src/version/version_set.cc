@@ -150,6 +150,7 @@ void VersionSet::RemoveOtherManifests() {
 }
 
 Status VersionSet::LogAndApply(VersionEdit* edit) {
+  failed_edit_may_be_durable_ = false;
   if (edit->log_number()) {
     if (*edit->log_number() < log_number_ || *edit->log_number() >= next_file_number_) {
       return Status::InvalidArgument("log number " + std::to_string(*edit->log_number()) + " out of range");
@@ -194,6 +195,7 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
   Status s = manifest_->AddEdit(*edit);
   if (!s.ok()) {
     manifest_.reset();  // W3
+    failed_edit_may_be_durable_ = true;
     for (const auto& [level, f] : edit->new_files()) unresolved_files_.insert(f.number);
     delete v;
     return s;

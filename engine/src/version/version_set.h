@@ -91,6 +91,10 @@ class VersionSet {
   uint64_t LogNumber() const { return log_number_; }
   // The manifest that recovery would read now.
   uint64_t ManifestNumber() const { return manifest_number_; }
+  // Whether the last LogAndApply failed after appending its edit to a
+  // manifest, so a crash or the next Recover may still find the edit
+  // (invariant 4). False when it failed before, or succeeded.
+  bool FailedEditMayBeDurable() const { return failed_edit_may_be_durable_; }
 
   // Valid until the next LogAndApply; Ref() it to keep it longer.
   Version* current() const { return current_; }
@@ -121,6 +125,7 @@ class VersionSet {
   uint64_t manifest_number_ = 0;
   std::unique_ptr<ManifestWriter> manifest_;  // null: next edit starts a new manifest
   std::set<uint64_t> unresolved_files_;       // added by failed edits (invariant 4)
+  bool failed_edit_may_be_durable_ = false;
   std::string compact_pointer_[kNumLevels];
   Version versions_;  // head of the circular list of live versions
   Version* current_ = nullptr;

@@ -56,6 +56,11 @@ enum FragmentType : uint8_t {  // on-disk
 constexpr uint8_t kMaxFragmentType = kLastType;
 
 constexpr size_t kBlockSize = 32 * 1024;  // on-disk
+
+// The unit in which a file system writes back unsynced data (the Linux page
+// cache's page): a page lost in a power cut reads as this many zeros, aligned
+// to this size (log_reader.h, "Lost writeback").
+constexpr size_t kWritebackPageSize = 4096;
 constexpr size_t kHeaderSize = 8 + 2 + 1 + 8;  // on-disk
 
 // Offsets of the header fields. on-disk

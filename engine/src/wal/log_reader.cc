@@ -107,8 +107,31 @@ bool Reader::Drop(uint64_t from, uint64_t to, std::string_view what) {
   }
   status_ = Status::Corruption("log " + std::to_string(log_number_) + " at offset " + std::to_string(from) + ": " +
                                std::string(what));
+  damage_from_ = from;
+  damage_to_ = to;
   done_ = true;
   return false;
+}
+
+Status Reader::DamageIsUnwrittenPage(bool* unwritten) const {
+  *unwritten = false;
+  // Every page overlapping the damage; the first may begin before it (the
+  // record before may end in zeros), none reaches past the next valid
+  // fragment, whose header is not all zeros.
+  if (damage_from_ >= damage_to_) return Status::OK();  // a bad fragment whose checksum verifies
+  std::unique_ptr<char[]> page(new char[kWritebackPageSize]);
+  for (uint64_t p = damage_from_ / kWritebackPageSize * kWritebackPageSize; p < damage_to_; p += kWritebackPageSize) {
+    Slice got;
+    SHALE_RETURN_IF_ERROR(file_->Read(p, kWritebackPageSize, &got, page.get()));
+    if (got.size() < kWritebackPageSize) break;  // a partial last page is a torn tail's business
+    bool zero = true;
+    for (size_t i = 0; zero && i < got.size(); i++) zero = got[i] == 0;
+    if (zero) {
+      *unwritten = true;
+      break;
+    }
+  }
+  return Status::OK();
 }
 
 bool Reader::ReadRecord(Slice* record, std::string* scratch) {

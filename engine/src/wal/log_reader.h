@@ -23,6 +23,15 @@
 // bytes (counted in DroppedBytes()), resynchronizes on the next valid
 // fragment of this log and goes on; status() then reports only I/O errors.
 //
+// Lost writeback. After a power cut a file system may have written back some
+// pages of the unsynced part of a log and not others; a page it never wrote
+// reads as zeros (a hole), so valid fragments can follow damage that is no
+// corruption at all. DamageIsUnwrittenPage() tells that case apart: the
+// damaged bytes include a whole kWritebackPageSize-aligned page of zeros.
+// Only the caller knows whether the damage could lie in unsynced bytes (the
+// newest log, see db_open.cc); a bit flip or a short zeroed range is never
+// taken for a hole.
+//
 // Resynchronizing scans byte by byte for a checksum-valid header, so a
 // damaged region costs one filtered pass over it (cheap: most positions fail
 // the type and log-number tests before any hashing).
@@ -67,6 +76,18 @@ class Reader {
   // skipped. Trailer padding and stale bytes of an older log are not counted.
   uint64_t DroppedBytes() const { return dropped_bytes_; }
 
+  // After status() turned Corruption: the damaged bytes [DamageOffset(),
+  // DamageEnd()), from the start of the record that could not be read to the
+  // next valid fragment (or to the bad fragment, for one whose checksum
+  // verifies but which is not valid here).
+  uint64_t DamageOffset() const { return damage_from_; }
+  uint64_t DamageEnd() const { return damage_to_; }
+
+  // After status() turned Corruption: sets *unwritten to whether the damaged
+  // bytes include a whole aligned page of zeros (see "Lost writeback"). Reads
+  // the file again; an I/O error is returned.
+  Status DamageIsUnwrittenPage(bool* unwritten) const;
+
  private:
   enum class Outcome {
     kFragment,  // a valid fragment of this log
@@ -110,6 +131,8 @@ class Reader {
   Status status_;
   uint64_t last_good_offset_ = 0;
   uint64_t dropped_bytes_ = 0;
+  uint64_t damage_from_ = 0;
+  uint64_t damage_to_ = 0;
 };
 
 }  // namespace shale::log

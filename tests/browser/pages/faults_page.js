@@ -14,6 +14,15 @@ window.faults = {
     name = dbName;
     db = await shale.open(dbName, { ...options, wait: true, signal: AbortSignal.timeout(20_000) });
   },
+  /** open, but returns null or the error's code instead of throwing. */
+  tryOpen: async (dbName, options) => {
+    try {
+      await window.faults.open(dbName, options);
+      return null;
+    } catch (err) {
+      return err?.code ?? String(err);
+    }
+  },
   close: async () => {
     try {
       await db.close();

@@ -7,8 +7,11 @@
 //     (manifest.h R3, R5, R8); a cut tail is a torn last edit (R4).
 //   Retired WALs (synced when retired): any damage makes Open fail with
 //     Corruption.
-//   The last WAL: recovery keeps the records before the damage (point in
-//     time) and "shale.stats" reports "recovery: N WAL tail bytes dropped".
+//   The newest WAL: damage with valid records after it makes Open fail with
+//     Corruption naming the WAL and offset, and deletes nothing; a torn tail
+//     (nothing valid after the damage) or a lost-writeback hole (a zeroed
+//     page) keeps the records before it, and "shale.stats" reports
+//     "recovery: N WAL tail bytes dropped".
 //   Forged records (checksums valid, contents impossible; found by the
 //   fuzzers, tests/fuzz): sequence numbers past 56 bits fail Open with
 //   Corruption; a recovered sequence at the limit refuses writes.
@@ -24,6 +27,7 @@
 #include "db/write_batch_internal.h"
 #include "version/filename.h"
 #include "version/manifest.h"
+#include "wal/log_format.h"
 #include "wal/log_reader.h"
 #include "wal/log_writer.h"
 
@@ -315,48 +319,146 @@ TEST_CASE("db corruption: damage in a retired WAL fails Open with Corruption", "
   }
 }
 
-TEST_CASE("db corruption: damage in the last WAL keeps the records before it and reports the drop",
+namespace {
+
+// The end offset of every record of the WAL at `path`, in order.
+std::vector<uint64_t> WalRecordEnds(FileSystem* fs, const std::string& path) {
+  std::unique_ptr<File> file;
+  REQUIRE_OK(fs->Open(path, OpenMode::kReadOnly, &file));
+  uint64_t number;
+  FileType type;
+  REQUIRE(ParseFileName(path.substr(path.rfind('/') + 1), &number, &type));
+  log::Reader reader(file.get(), number);
+  Slice record;
+  std::string scratch;
+  std::vector<uint64_t> ends;
+  while (reader.ReadRecord(&record, &scratch)) ends.push_back(reader.LastGoodOffset());
+  REQUIRE_OK(reader.status());
+  return ends;
+}
+
+// Every file of /db but LOCK, with its size.
+std::map<std::string, uint64_t> Listing(FileSystem* fs) {
+  std::vector<std::string> names;
+  REQUIRE_OK(fs->List("/db", &names));
+  std::map<std::string, uint64_t> out;
+  for (const std::string& name : names) {
+    if (name != "LOCK") REQUIRE_OK(fs->GetSize("/db/" + name, &out[name]));
+  }
+  return out;
+}
+
+// Opens `fs`, which must succeed, and checks it holds everything of `base`
+// but a suffix of the last WAL's writes, each as written; and that
+// "shale.stats" reports a drop.
+void RequireNewestWalPrefix(FileSystem* fs, const BaseDB& base, bool dropped_bytes) {
+  InlineExecutor executor;
+  std::unique_ptr<DB> db;
+  REQUIRE_OK(DB::Open(test::SmallDBOptions(fs, &executor), "/db", &db));
+  State state;
+  REQUIRE_OK(test::ReadAll(db.get(), &state));
+  int n = 0;
+  while (n < base.wal_keys && state.count(WalKey(n))) n++;
+  REQUIRE(n < base.wal_keys);
+  for (const auto& [k, v] : base.model) {
+    if (k >= WalKey(n) && k.compare(0, 1, "w") == 0) continue;
+    INFO(k);
+    REQUIRE(state.count(k) == 1);
+    REQUIRE(state.at(k) == v);
+  }
+  for (const auto& [k, v] : state) {
+    INFO(k);
+    REQUIRE(base.model.count(k) == 1);
+    REQUIRE(k < WalKey(n));
+  }
+  std::string stats;
+  REQUIRE(db->GetProperty("shale.stats", &stats));
+  INFO(stats);
+  REQUIRE(stats.find(" WAL tail bytes dropped") != std::string::npos);
+  if (dropped_bytes) REQUIRE(stats.find("recovery: 0 WAL tail bytes dropped") == std::string::npos);
+  REQUIRE_OK(db->Put(WriteOptions::With(Durability::kStrict), "new", "write"));
+  REQUIRE_OK(db->Close());
+}
+
+}  // namespace
+
+// Regression (issue 21): damage inside the newest WAL with valid records
+// after it used to be recovered silently as a shorter prefix (strict writes
+// after it lost), and the WAL deleted. Only a torn tail may be dropped.
+TEST_CASE("db corruption: damage in the newest WAL followed by valid records fails Open, naming the WAL and offset",
           "[db][corruption]") {
   BaseDB base;
   Random rnd(305);
   const std::string& last = base.wals[1];
-  uint64_t size = 0;
-  REQUIRE_OK(base.fs.GetSize(last, &size));
+  const std::vector<uint64_t> ends = WalRecordEnds(&base.fs, last);
+  REQUIRE(ends.size() > 10);
   for (int t = 0; t < 12 * test::TestScale(); t++) {
     auto fs = base.Copy();
-    const uint64_t lo = t % 2 == 0 ? size * 3 / 4 : 0;  // the tail, or anywhere
-    const Damage damage = RandomDamage(&rnd);
-    const std::string what = DamageFile(fs.get(), last, damage, lo, size - 1, &rnd);
+    // Inside any record but the last (which stays valid after the damage).
+    const size_t r = rnd.Uniform(ends.size() - 1);
+    const uint64_t lo = r == 0 ? 0 : ends[r - 1];
+    const Damage damage = rnd.OneIn(2) ? Damage::kFlipBit : Damage::kZeroRange;
+    const std::string what = DamageFile(fs.get(), last, damage, lo, ends[r], &rnd);
     INFO(what);
+    const auto before = Listing(fs.get());
     InlineExecutor executor;
     std::unique_ptr<DB> db;
-    REQUIRE_OK(DB::Open(test::SmallDBOptions(fs.get(), &executor), "/db", &db));
-    State state;
-    REQUIRE_OK(test::ReadAll(db.get(), &state));
-    // Everything but a suffix of the last WAL's writes, each as written.
-    int n = 0;
-    while (n < base.wal_keys && state.count(WalKey(n))) n++;
-    REQUIRE(n < base.wal_keys);
-    for (const auto& [k, v] : base.model) {
-      if (k >= WalKey(n) && k.compare(0, 1, "w") == 0) continue;
-      INFO(k);
-      REQUIRE(state.count(k) == 1);
-      REQUIRE(state[k] == v);
+    const Status s = DB::Open(test::SmallDBOptions(fs.get(), &executor), "/db", &db);
+    INFO(s.ToString());
+    REQUIRE(s.IsCorruption());
+    REQUIRE(s.ToString().find(last) != std::string::npos);
+    REQUIRE(s.ToString().find("at offset " + std::to_string(lo)) != std::string::npos);
+    db.reset();
+    REQUIRE(Listing(fs.get()) == before);  // the evidence stays for verify and repair
+    RequireOpenFailsWithCorruption(fs.get());
+  }
+}
+
+TEST_CASE("db corruption: a torn tail of the newest WAL keeps the records before it and reports the drop",
+          "[db][corruption]") {
+  BaseDB base;
+  Random rnd(306);
+  const std::string& last = base.wals[1];
+  const std::vector<uint64_t> ends = WalRecordEnds(&base.fs, last);
+  for (int t = 0; t < 12 * test::TestScale(); t++) {
+    auto fs = base.Copy();
+    // A cut anywhere, or damage in the last record: nothing valid follows.
+    const Damage damage = t % 2 == 0 ? Damage::kTruncate : (rnd.OneIn(2) ? Damage::kFlipBit : Damage::kZeroRange);
+    const uint64_t lo = damage == Damage::kTruncate ? 0 : ends[ends.size() - 2];
+    const std::string what = DamageFile(fs.get(), last, damage, lo, ends.back() - 1, &rnd);
+    INFO(what);
+    RequireNewestWalPrefix(fs.get(), base, damage == Damage::kFlipBit);
+  }
+}
+
+// A power cut may write back some pages of a WAL's unsynced tail and not
+// others; the lost ones read as zeros. Valid records after such a hole are
+// unsynced writes too, so it is a torn tail, not corruption.
+TEST_CASE("db corruption: a zeroed page in the newest WAL is a lost writeback, not corruption", "[db][corruption]") {
+  BaseDB base;
+  const std::string& last = base.wals[1];
+  uint64_t size = 0;
+  REQUIRE_OK(base.fs.GetSize(last, &size));
+  REQUIRE(size > 2 * log::kWritebackPageSize + 500);
+  for (const uint64_t page : {uint64_t{0}, uint64_t{1}}) {
+    DYNAMIC_SECTION("page " << page) {
+      auto fs = base.Copy();
+      std::unique_ptr<File> file;
+      REQUIRE_OK(fs->Open(last, OpenMode::kReadWrite, &file));
+      REQUIRE_OK(file->WriteAt(page * log::kWritebackPageSize, std::string(log::kWritebackPageSize, '\0')));
+      REQUIRE_OK(file->Sync());
+      REQUIRE_OK(file->Close());
+      RequireNewestWalPrefix(fs.get(), base, true);
     }
-    for (const auto& [k, v] : state) {
-      INFO(k);
-      REQUIRE(base.model.count(k) == 1);
-      REQUIRE(k < WalKey(n));
-    }
-    std::string stats;
-    REQUIRE(db->GetProperty("shale.stats", &stats));
-    INFO(stats);
-    REQUIRE(stats.find(" WAL tail bytes dropped") != std::string::npos);
-    // A flipped bit leaves bytes that recovery gives up and reports; a cut at
-    // a record boundary or zeros (read as preallocated space) may leave none.
-    if (damage == Damage::kFlipBit) REQUIRE(stats.find("recovery: 0 WAL tail bytes dropped") == std::string::npos);
-    REQUIRE_OK(db->Put(WriteOptions::With(Durability::kStrict), "new", "write"));
-    REQUIRE_OK(db->Close());
+  }
+  SECTION("but in a retired WAL it is Corruption") {
+    auto fs = base.Copy();
+    std::unique_ptr<File> file;
+    REQUIRE_OK(fs->Open(base.wals[0], OpenMode::kReadWrite, &file));
+    REQUIRE_OK(file->WriteAt(log::kWritebackPageSize, std::string(log::kWritebackPageSize, '\0')));
+    REQUIRE_OK(file->Sync());
+    REQUIRE_OK(file->Close());
+    RequireOpenFailsWithCorruption(fs.get());
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include "db_test_util.h"
 #include "db/dbformat.h"
+#include "env/fault_injection_file_system.h"
 #include "env/memory_file_system.h"
 #include "shale/verify.h"
 #include "table/table_builder.h"
@@ -268,6 +269,59 @@ TEST_CASE("RepairDB: tables with interleaved sequence ranges keep the newest ver
   REQUIRE_OK(db->Get(ReadOptions(), "a", &value));
   REQUIRE(value == "newer");
   REQUIRE_OK(db->Close());
+}
+
+// The state of the database in `fs` (which must open), read by a scan.
+State OpenedState(FileSystem* fs) {
+  InlineExecutor executor;
+  std::unique_ptr<DB> db;
+  const Status s = DB::Open(test::SmallDBOptions(fs, &executor), kDb, &db);
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+  State got;
+  REQUIRE_OK(test::ReadAll(db.get(), &got));
+  REQUIRE_OK(db->Close());
+  return got;
+}
+
+// Regression (issue 21): verify.h promises that repair leaves its inputs
+// untouched until the new manifest is installed. A repair that removed them
+// first and then failed (or crashed) writing the manifest left a database
+// with neither. A fault at every sync and directory sync of a repair, then
+// both the disk as it is and a crash copy of it: the database still opens
+// with all its data, and repair can be run again.
+TEST_CASE("RepairDB: a fault or crash at any sync point leaves the database whole", "[db][repair]") {
+  Fixture t;
+  t.Fill();
+  auto* base = static_cast<MemoryFileSystem*>(t.fs.get());
+  for (const FaultOp op : {FaultOp::kSync, FaultOp::kSyncDir, FaultOp::kCreate}) {
+    uint64_t n = 1;
+    for (;; n++) {
+      INFO(FaultOpName(op) << " call " << n);
+      auto mem = base->CrashCopy(0, CrashMode::kDropUnsynced);
+      FaultInjectionFileSystem fault(mem.get(), 1);
+      fault.AddRule(FaultRule::Nth(op, "", n));
+      Options options = t.options;
+      options.file_system = &fault;
+      RepairReport report;
+      const Status s = RepairDB(options, kDb, &report);
+      INFO(s.ToString());
+      if (fault.Injected(op) == 0) {
+        REQUIRE(s.ok());
+        break;  // past the last call
+      }
+      for (const uint64_t seed : {uint64_t{1}, uint64_t{2}}) {
+        auto crashed = mem->CrashCopy(seed, seed == 1 ? CrashMode::kDropUnsynced : CrashMode::kKeepRandomUnsynced);
+        REQUIRE(OpenedState(crashed.get()) == t.model);
+      }
+      REQUIRE(OpenedState(mem.get()) == t.model);
+      Options again = t.options;
+      again.file_system = mem.get();
+      REQUIRE_OK(RepairDB(again, kDb, &report));
+      REQUIRE(OpenedState(mem.get()) == t.model);
+    }
+    REQUIRE(n > 2);  // the faults reached several calls
+  }
 }
 
 }  // namespace
