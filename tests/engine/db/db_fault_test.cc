@@ -187,7 +187,7 @@ TEST_CASE("db fault: every injected error surfaces as a Status, and strict write
   }
 }
 
-TEST_CASE("db fault: NoSpace in a WAL append fails the write; the DB stays readable and recovers", "[db][fault]") {
+TEST_CASE("db fault: NoSpace in a WAL append fails the write, the DB stays readable and recovers", "[db][fault]") {
   FaultWorkload w;
   REQUIRE_OK(DB::Open(w.options, "/db", &w.db));
   REQUIRE_OK(w.Writes(200));
@@ -214,7 +214,7 @@ TEST_CASE("db fault: NoSpace in a WAL append fails the write; the DB stays reada
   w.CheckRecovery();
 }
 
-TEST_CASE("db fault: NoSpace in a flush fails Flush; once cleared Flush succeeds", "[db][fault]") {
+TEST_CASE("db fault: NoSpace in a flush fails Flush, once cleared Flush succeeds", "[db][fault]") {
   FaultWorkload w;
   w.options.write_buffer_size = 1 << 20;  // only explicit flushes
   REQUIRE_OK(DB::Open(w.options, "/db", &w.db));
@@ -404,7 +404,7 @@ TEST_CASE("db fault: NoSpace writing the manifest is transient (flush, trivial m
   }
 }
 
-TEST_CASE("db fault: a full quota fails writes with NoSpace until space is freed; exactly the acknowledged writes survive",
+TEST_CASE("db fault: a full quota fails writes with NoSpace until space is freed, exactly the acknowledged writes survive",
           "[db][fault]") {
   const int seeds = 2 * test::TestScale();
   int refused = 0;

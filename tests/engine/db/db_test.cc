@@ -266,7 +266,7 @@ TEST_CASE("db: bad input and misuse get clear errors", "[db]") {
   REQUIRE(DB::Open(bad, "/other", &second).IsInvalidArgument());
 }
 
-TEST_CASE("db: strict writes survive a crash; the DB reopens after one", "[db]") {
+TEST_CASE("db: strict writes survive a crash, the DB reopens after one", "[db]") {
   TestDB t;
   REQUIRE_OK(t.Open());
   REQUIRE_OK(t.db->Put(WriteOptions::With(Durability::kStrict), "durable", "yes"));
