@@ -136,13 +136,8 @@ class CrashHarness {
   int manifest_points() const { return manifest_points_; }
 
  private:
-  CrashMode RandomMode() {
-    switch (rnd_.Uniform(3)) {
-      case 0: return CrashMode::kDropUnsynced;
-      case 1: return CrashMode::kKeepRandomUnsynced;
-      default: return CrashMode::kKeepRandomUnsyncedTorn;
-    }
-  }
+  // Both crash models: in-order prefixes and out-of-order pages.
+  CrashMode RandomMode() { return kAllCrashModes[rnd_.Uniform(kNumCrashModes)]; }
 
   void Boundary(const std::string& path, const char* when) {
     if (!failure_.empty() || in_check_) return;
@@ -330,8 +325,10 @@ TEST_CASE("db crash: a torn WAL tail after relaxed writes loses only a suffix", 
     REQUIRE_OK(db->Put(WriteOptions::With(Durability::kRelaxed), CrashKey(i), CrashValue(CrashKey(i), i, 100)));
   }
   int dropped_somewhere = 0;
-  for (uint64_t seed = 0; seed < 20; seed++) {
-    auto disk = mem.CrashCopy(seed, CrashMode::kKeepRandomUnsyncedTorn);
+  for (uint64_t seed = 0; seed < 40; seed++) {
+    // A torn last write (in order), or holes among the unsynced pages.
+    auto disk =
+        mem.CrashCopy(seed, seed % 2 ? CrashMode::kKeepRandomUnsyncedTorn : CrashMode::kDropRandomUnsyncedPages);
     Options r = test::SmallDBOptions(disk.get(), &executor);
     std::unique_ptr<DB> rdb;
     REQUIRE_OK(DB::Open(r, "/db", &rdb));
@@ -385,7 +382,7 @@ int RecoveredPrefix(MemoryFileSystem* disk, std::string* err) {
 }  // namespace
 
 TEST_CASE("db crash: a crash during recovery loses nothing the first crash kept", "[db][crash]") {
-  for (uint64_t seed = 0; seed < static_cast<uint64_t>(test::TestScale()); seed++) {
+  for (uint64_t seed = 0; seed < 2 * static_cast<uint64_t>(test::TestScale()); seed++) {  // both crash models
     MemoryFileSystem mem;
     InlineExecutor executor;
     Options o = test::SmallDBOptions(&mem, &executor);
@@ -398,8 +395,10 @@ TEST_CASE("db crash: a crash during recovery loses nothing the first crash kept"
                          CrashValue(RecoveryKey(i), i, 100)));
       if (strict) floor = i + 1;
     }
-    // A disk with tables, a retired WAL and a current one with an unsynced tail.
-    auto disk = mem.CrashCopy(seed, CrashMode::kKeepRandomUnsyncedTorn);
+    // A disk with tables, a retired WAL and a current one with an unsynced
+    // tail, torn (in order) or with holes (out of order).
+    auto disk =
+        mem.CrashCopy(seed, seed % 2 ? CrashMode::kDropRandomUnsyncedPages : CrashMode::kKeepRandomUnsyncedTorn);
     REQUIRE_OK(db->Close());
     std::string err;
     const int kept = RecoveredPrefix(disk->CrashCopy(0, CrashMode::kDropUnsynced).get(), &err);
@@ -411,7 +410,7 @@ TEST_CASE("db crash: a crash during recovery loses nothing the first crash kept"
     std::string failure;
     SyncBoundaryFileSystem fs(disk.get(), [&](const std::string& path, const char* when) {
       if (!failure.empty()) return;
-      const CrashMode mode = static_cast<CrashMode>(points % 3);
+      const CrashMode mode = kAllCrashModes[points % kNumCrashModes];
       std::string e;
       const int n = RecoveredPrefix(disk->CrashCopy(seed * 1000 + points, mode).get(), &e);
       if (n != kept) failure = "crash " + std::string(when) + " " + path + ": " + std::to_string(n) + " keys, expected " +
@@ -602,7 +601,7 @@ TEST_CASE("db crash: concurrent writers, readers and crash copies see per-writer
     // A crash copy: per-writer prefixes at least up to the strict floors read before it.
     int floor[kThreads];
     for (int t = 0; t < kThreads; t++) floor[t] = floors[t];
-    auto disk = mem.CrashCopy(copies, static_cast<CrashMode>(copies % 3));
+    auto disk = mem.CrashCopy(copies, kAllCrashModes[copies % kNumCrashModes]);
     copies++;
     InlineExecutor executor;
     std::unique_ptr<DB> rdb;

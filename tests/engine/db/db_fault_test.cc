@@ -324,7 +324,7 @@ TEST_CASE("db fault: a strict write whose WAL sync failed with NoSpace is gone, 
   REQUIRE_OK(w.db->Get(ReadOptions(), "k", &value));
   REQUIRE(value == "old");
   // The WAL was cut back and synced: a crash now cannot bring the record back.
-  for (const CrashMode mode : {CrashMode::kKeepRandomUnsynced, CrashMode::kKeepRandomUnsyncedTorn}) {
+  for (const CrashMode mode : kAllCrashModes) {
     for (uint64_t seed = 1; seed <= 8; seed++) {
       auto crashed = w.mem.CrashCopy(seed, mode);
       const auto state = RecoveredState(crashed.get());
@@ -449,7 +449,8 @@ TEST_CASE("db fault: a full quota fails writes with NoSpace until space is freed
         REQUIRE((bg.ok() || bg.IsNoSpace()));
       }
       check(db.get(), "under the quota");
-      auto crashed = mem.CrashCopy(seed * 100 + round, CrashMode::kKeepRandomUnsyncedTorn);
+      auto crashed = mem.CrashCopy(seed * 100 + round, round % 2 ? CrashMode::kDropRandomUnsyncedPages
+                                                                   : CrashMode::kKeepRandomUnsyncedTorn);
       {
         InlineExecutor e2;
         Options o2 = test::SmallDBOptions(crashed.get(), &e2);
