@@ -423,7 +423,7 @@ TEST_CASE("db crash: a crash during recovery loses nothing the first crash kept"
     REQUIRE_OK(DB::Open(test::SmallDBOptions(&fs, &recovery_executor), "/db", &db));
     REQUIRE_OK(db->Close());
     db.reset();
-    INFO(failure);
+    INFO("seed " << seed << ": " << failure);
     REQUIRE(failure.empty());
     REQUIRE(points >= 3);
     REQUIRE(RecoveredPrefix(disk.get(), &err) == kept);
@@ -832,6 +832,53 @@ TEST_CASE("db crash: group window holds while a compaction holds the DB's backgr
   REQUIRE(compacting);
   REQUIRE(synced);
   REQUIRE(still_compacting);
+  REQUIRE_OK(db->Close());
+}
+// With a caller's executor of one thread, the group-sync job waits behind a
+// running compaction; the compaction syncs due group writes at its polls
+// (every kPollEveryEntries input entries).
+TEST_CASE("db crash: a compaction on a caller's one-thread executor syncs due group writes", "[db][crash]") {
+  MemoryFileSystem mem;
+  SteppedClock clock;
+  std::atomic<bool> copying{false};
+  std::unique_ptr<MemoryFileSystem> last_copy;  // at the latest table block written
+  SlowTableFileSystem fs(&mem, &clock, 1000, [&] {
+    if (copying) last_copy = mem.CrashCopy(3, CrashMode::kDropUnsynced);
+  });
+  QueueExecutor executor;  // its one thread: `worker` below
+  Options o = GroupWindowOptions(&fs, &executor, &clock);
+  o.write_buffer_size = 1 << 20;
+  std::unique_ptr<DB> db;
+  REQUIRE_OK(DB::Open(o, "/db", &db));
+  std::atomic<bool> stop{false};
+  std::thread worker([&] {
+    while (!stop) {
+      executor.RunAll();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  // Two L0 files of 3000 small entries: the compaction reads 6000, so it polls.
+  for (int file = 0; file < 2; file++) {
+    for (int i = 0; i < 3000; i++) {
+      REQUIRE_OK(db->Put(WriteOptions::With(Durability::kRelaxed), "k" + std::to_string(file * 3000 + i), "v"));
+    }
+    if (file == 1) fs.CloseGateFrom(2);  // this flush's table passes, the compaction's wait
+    REQUIRE_OK(db->Flush());
+  }
+  const bool compacting = WaitUntil([&] { return fs.someone_waits(); });
+  REQUIRE_OK(WriteGroup(db.get()));  // the group-sync job queues behind the compaction
+  copying = true;
+  fs.OpenGate();
+  const bool compacted = WaitUntil([&] {
+    std::string v;
+    return db->GetProperty("shale.num-files-at-level0", &v) && v == "0";
+  });
+  stop = true;
+  worker.join();
+  REQUIRE(compacting);
+  REQUIRE(compacted);
+  REQUIRE(last_copy != nullptr);
+  REQUIRE(GroupWritesKept(*last_copy) == kGroupWrites);  // synced before the compaction's last block
   REQUIRE_OK(db->Close());
 }
 #endif  // !SHALE_SINGLE_THREADED
