@@ -86,10 +86,13 @@ struct Options {
   uint64_t target_file_size = 32ull << 20;
   // Bytes per second compaction and flush may write; 0 for no limit.
   uint64_t background_write_bytes_per_sec = 0;
-  // Runs background work (flush, compaction). Null: the DB creates a thread
-  // pool of background_threads where threads exist, else works inline (due
-  // work runs during writes that need it and in RunBackgroundWork()).
-  // Not owned; must outlive the DB.
+  // Runs background work (flush, compaction, the kGroup sync). Null: the DB
+  // creates a thread pool of background_threads plus one (so the kGroup sync
+  // never queues behind a job) where threads exist, else works inline (due
+  // work runs during writes that need it and in RunBackgroundWork(), which
+  // syncs kGroup writes before it starts a job). A caller's executor meets
+  // the kGroup window when it has a thread free; a long job also syncs due
+  // kGroup writes every few thousand entries. Not owned; must outlive the DB.
   Executor* executor = nullptr;
   int background_threads = 1;
   // True: the DB never compacts by itself; a host runs compactions as jobs

@@ -67,6 +67,15 @@ bool DBImpl::RunBackgroundWork(uint64_t budget_micros) {
     MutexLock lock(&mu_);
     return bg_running_ || bg_scheduled_;
   }
+  // A queued flush or compaction holds this thread for its whole length,
+  // budget or not: a kGroup write waiting for its sync is synced first, early
+  // rather than after the job (the window is a promise; sharing is a saving).
+  bool job_queued;
+  {
+    MutexLock lock(&mu_);
+    job_queued = bg_scheduled_ && unsynced_group_write_;
+  }
+  if (job_queued) GroupSyncIfDue();
   const bool more = inline_executor_->RunPending(budget_micros);
   if (MicrosUntilTimedWork() == 0) GroupSyncIfDue();
   return more;
@@ -135,7 +144,12 @@ Status DBImpl::BuildTables(Iterator* input, const std::vector<SequenceNumber>& s
                            std::vector<FileMetaData>* outputs, bool flush_while_building) {
   CompactionIterator compacted(input, snapshots, last_sequence, bottommost);
   TableOutputOptions out;
-  if (flush_while_building && inline_executor_ == nullptr) out.poll = [this] { FlushDuringCompaction(); };
+  if (inline_executor_ == nullptr) {
+    out.poll = [this, flush_while_building] {
+      if (flush_while_building) FlushDuringCompaction();
+      GroupSyncDuringJob();
+    };
+  }
   out.table_options = MakeTableOptions();
   out.target_file_size = target_file_size;
   out.clock = clock_;
@@ -205,6 +219,16 @@ void DBImpl::FlushDuringCompaction() {
   if (imm_.empty() || closed_ || !bg_error_.ok()) return;
   RecordBackgroundError(RunFlush());
   bg_cv_.SignalAll();
+}
+
+// Called by a running job without mu_. The group-sync job may be queued
+// behind this one (an executor with one thread that is not the DB's own
+// pool, which has a thread for it): a due group sync runs here.
+void DBImpl::GroupSyncDuringJob() {
+  MutexLock lock(&mu_);
+  if (!unsynced_group_write_) return;
+  if (clock_->NowMicros() < oldest_unsynced_micros_ + options_.group_commit_delay_micros) return;
+  SyncWalUnlessWriting();
 }
 
 // REQUIRES: mu_ held.

@@ -155,6 +155,8 @@ class DBImpl final : public DB {
   Status SyncAsLeader();
   void ScheduleGroupSync();
   void GroupSyncIfDue();
+  void SyncWalUnlessWriting();
+  Status SyncBeforeStall();
   Durability DurabilityOf(const WriteOptions& options) const;
 
   // ---- reads (db_read.cc) ----
@@ -189,6 +191,7 @@ class DBImpl final : public DB {
                      bool bottommost, uint64_t target_file_size, std::vector<FileMetaData>* outputs,
                      bool flush_while_building = false);
   void FlushDuringCompaction();
+  void GroupSyncDuringJob();
   bool IsBottommost(const PickedCompaction& c) const;
   std::vector<SequenceNumber> SnapshotSequences() const;
   void RecordBackgroundError(const Status& s);

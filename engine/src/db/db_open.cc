@@ -78,7 +78,9 @@ DBImpl::DBImpl(const Options& options, std::string dbname)
     block_cache_ = owned_block_cache_.get();
   }
   if (executor_ == nullptr) {
-    owned_executor_ = NewThreadPoolExecutor(options.background_threads);
+    // One thread more than the jobs need: a timed group sync never waits
+    // behind a flush or compaction (the group window, db_write.cc).
+    owned_executor_ = NewThreadPoolExecutor(options.background_threads + 1);
     if (owned_executor_ == nullptr) owned_executor_ = std::make_unique<InlineExecutor>();
     executor_ = owned_executor_.get();
   }

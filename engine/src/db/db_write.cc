@@ -301,7 +301,8 @@ void DBImpl::GroupSyncIfDue() {
   group_sync_scheduled_ = false;
   if (closed_ || oldest_unsynced_micros_ == 0) return;
   // With threads, wait out the delay so one sync covers every write in it;
-  // inline, RunBackgroundWork calls us only once it is due.
+  // inline, RunBackgroundWork calls us once it is due, or before a job that
+  // would hold the thread past it.
   const uint64_t due = oldest_unsynced_micros_ + options_.group_commit_delay_micros;
   const uint64_t now = clock_->NowMicros();
   if (inline_executor_ == nullptr && now < due) {
@@ -310,6 +311,15 @@ void DBImpl::GroupSyncIfDue() {
     mu_.Lock();
     if (closed_ || oldest_unsynced_micros_ == 0) return;
   }
+  SyncWalUnlessWriting();
+}
+
+// REQUIRES: mu_ held. The group sync itself: the sync of the WAL by whoever
+// holds the writer queue. Never waits in it: when a group is in flight, its
+// leader syncs for us (sync_next_group_), and a leader that stalls first
+// syncs before it waits (SyncBeforeStall).
+void DBImpl::SyncWalUnlessWriting() {
+  if (closed_ || oldest_unsynced_micros_ == 0) return;
   if (!writers_.empty()) {
     sync_next_group_ = true;  // the group in flight syncs for us
     return;
@@ -318,6 +328,26 @@ void DBImpl::GroupSyncIfDue() {
   w.durability = Durability::kStrict;
   writers_.push_back(&w);  // alone in the queue: we lead at once
   (void)SyncAsLeader();    // errors are recorded as background errors
+}
+
+// REQUIRES: mu_ held; the caller holds the writer slot (a write leader or
+// Flush in MakeRoomForWrite) and is about to wait for background work, or
+// (inline) to run it on this thread. A kGroup write acknowledged earlier
+// would wait with it, for as long as the flush or compaction takes: the
+// timed group sync defers to the writer queue, which is stalled. So sync
+// now, before the window closes. At most once per stall: no write is
+// acknowledged while the leader waits.
+Status DBImpl::SyncBeforeStall() {
+  if (!unsynced_group_write_ || oldest_unsynced_micros_ == 0) return Status::OK();
+  Status s = SyncOrRewindWal();
+  if (!s.ok()) {
+    RecordWalError(s);
+    return s;
+  }
+  oldest_unsynced_micros_ = 0;
+  unsynced_group_write_ = false;
+  sync_next_group_ = false;
+  return Status::OK();
 }
 
 // REQUIRES: mu_ held; called by the write leader.
@@ -334,6 +364,8 @@ Status DBImpl::MakeRoomForWrite(bool force) {
       stats_.slowdowns++;
       const uint64_t start = clock_->NowMicros();
       if (inline_executor_ != nullptr) {
+        // The job below may outlast the group window.
+        if (!bg_running_ && BackgroundWorkDue()) SHALE_RETURN_IF_ERROR(SyncBeforeStall());
         BackgroundCall();
       } else {
         mu_.Unlock();
@@ -347,6 +379,7 @@ Status DBImpl::MakeRoomForWrite(bool force) {
                l0_files >= options_.level0_stop_trigger) {
       stats_.stops++;
       const uint64_t start = clock_->NowMicros();
+      SHALE_RETURN_IF_ERROR(SyncBeforeStall());  // a stop may last a whole compaction
       if (inline_executor_ != nullptr) {
         const uint64_t done_before = stats_.flushes + stats_.compactions + stats_.trivial_moves;
         // An earlier job's transient failure is retried right here: report

@@ -82,7 +82,9 @@ class Crasher {
     out->data = file.durable_data;
     const std::vector<Change>& changes = file.unsynced;
     const size_t n = changes.size();
-    if (mode_ != CrashMode::kDropUnsynced && n > 0) {
+    if (mode_ == CrashMode::kDropRandomUnsyncedPages) {
+      if (n > 0) out->data = WrittenBackPages(file.durable_data, file.data);
+    } else if (mode_ != CrashMode::kDropUnsynced && n > 0) {
       const bool torn = mode_ == CrashMode::kKeepRandomUnsyncedTorn;
       const size_t kept = torn ? rnd_.Uniform(n) : rnd_.Uniform(n + 1);
       for (size_t i = 0; i < kept; i++) Apply(changes[i], &out->data);
@@ -101,6 +103,30 @@ class Crasher {
     }
     out->durable_data = out->data;
     return out;
+  }
+
+  // kDropRandomUnsyncedPages (header, model 4): each page that differs
+  // between `durable` and `current` is taken from one or the other; bytes
+  // past the end of the one taken are zeros.
+  std::string WrittenBackPages(const std::string& durable, const std::string& current) {
+    const size_t size = rnd_.OneIn(2) ? current.size() : durable.size();
+    const uint64_t quarters = rnd_.Uniform(5);  // share of dirty pages written back: 0/4 .. 4/4
+    std::string out(size, '\0');
+    for (size_t page = 0; page < size; page += kCrashPageSize) {
+      const size_t len = std::min(kCrashPageSize, size - page);
+      const bool dirty = Page(durable, page, len) != Page(current, page, len);
+      const bool written = !dirty || rnd_.Uniform(4) < quarters;
+      const std::string bytes = Page(written ? current : durable, page, len);
+      std::memcpy(out.data() + page, bytes.data(), len);
+    }
+    return out;
+  }
+
+  // `len` bytes of `data` at `offset`, zeros past its end.
+  static std::string Page(const std::string& data, size_t offset, size_t len) {
+    std::string page(len, '\0');
+    if (offset < data.size()) std::memcpy(page.data(), data.data() + offset, std::min(len, data.size() - offset));
+    return page;
   }
 
   SeededRandom rnd_;

@@ -41,6 +41,16 @@
 //          always cut, and if it is a write its kept 1..len bytes are replaced,
 //          half the time by zeros (a size update that beat the data block) and
 //          half the time by random garbage (a torn sector).
+//        kDropRandomUnsyncedPages: out-of-order writeback, as ext4 and XFS
+//          do it: each page (kCrashPageSize bytes, aligned) that differs
+//          between the durable and the current contents was written back
+//          or not, independently (per file, a seeded share of the pages
+//          from none to all); a page written back holds its current bytes,
+//          one not written back its durable bytes. The size is the durable
+//          or the current one (seeded); a page past the durable size that
+//          was not written back is zeros. So a file may hold holes of zeros
+//          followed by newer bytes: the in-order modes never make holes.
+//          The durable contents are never touched.
 //      Choices are drawn from `seed` in path order, so the same seed on the
 //      same history gives the same disk.
 //   5. Everything that survived is durable in the new tree.
@@ -58,6 +68,7 @@
 #ifndef SHALE_ENV_MEMORY_FILE_SYSTEM_H_
 #define SHALE_ENV_MEMORY_FILE_SYSTEM_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -68,10 +79,22 @@
 namespace shale {
 
 enum class CrashMode : uint8_t {
+  // In order: a file keeps a prefix of its unsynced changes (no holes).
   kDropUnsynced,
   kKeepRandomUnsynced,
   kKeepRandomUnsyncedTorn,
+  // Out of order: a random subset of unsynced pages, holes zero-filled.
+  kDropRandomUnsyncedPages,
 };
+
+// Every crash mode, for tests that run under each model in turn.
+inline constexpr CrashMode kAllCrashModes[] = {CrashMode::kDropUnsynced, CrashMode::kKeepRandomUnsynced,
+                                               CrashMode::kKeepRandomUnsyncedTorn,
+                                               CrashMode::kDropRandomUnsyncedPages};
+inline constexpr int kNumCrashModes = 4;
+
+// The writeback unit of kDropRandomUnsyncedPages (a page-cache page).
+inline constexpr size_t kCrashPageSize = 4096;
 
 class MemoryFileSystem final : public FileSystem {
  public:

@@ -353,7 +353,7 @@ TEST_CASE("table output: writes are paced by the rate limiter", "[compaction]") 
 namespace shale {
 namespace {
 
-TEST_CASE("table output: max_files stops cutting; the last file takes the rest", "[compaction]") {
+TEST_CASE("table output: max_files stops cutting, the last file takes the rest", "[compaction]") {
   const std::vector<test::Entry> input = MakeInput(11, 200, 20);
   std::vector<FileMetaData> unlimited, limited;
   {

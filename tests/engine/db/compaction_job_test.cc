@@ -191,7 +191,7 @@ TEST_CASE("compaction job: pick, run in a worker view, install: reads match in-p
   external.CheckModel();
 }
 
-TEST_CASE("compaction job: the DB never compacts by itself; inline writers stopped by L0 get Aborted", "[db][job]") {
+TEST_CASE("compaction job: the DB never compacts by itself, inline writers stopped by L0 get Aborted", "[db][job]") {
   JobDB j;
   Status s;
   for (int i = 0; i < 200 && s.ok(); i++) s = j.Writes(100);
@@ -361,7 +361,7 @@ TEST_CASE("compaction job: a manual compaction that takes the inputs aborts the 
   j.CheckModel();
 }
 
-TEST_CASE("compaction job: an install that hits NoSpace keeps the reservation; a retry installs it", "[db][job]") {
+TEST_CASE("compaction job: an install that hits NoSpace keeps the reservation, a retry installs it", "[db][job]") {
   JobDB j;
   std::string job = j.PickJob(), result;
   REQUIRE_OK(DB::RunCompactionJob(&j.worker, job, &result));

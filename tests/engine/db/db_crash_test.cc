@@ -20,6 +20,8 @@
 //   4. The recovered DB takes a new strict write, and closing and reopening
 //      it gives the recovered state plus that write.
 
+#include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -34,7 +36,7 @@
 #include "util/random.h"
 
 #if !SHALE_SINGLE_THREADED
-#include <atomic>
+#include <chrono>
 #include <thread>
 #endif
 
@@ -136,13 +138,8 @@ class CrashHarness {
   int manifest_points() const { return manifest_points_; }
 
  private:
-  CrashMode RandomMode() {
-    switch (rnd_.Uniform(3)) {
-      case 0: return CrashMode::kDropUnsynced;
-      case 1: return CrashMode::kKeepRandomUnsynced;
-      default: return CrashMode::kKeepRandomUnsyncedTorn;
-    }
-  }
+  // Both crash models: in-order prefixes and out-of-order pages.
+  CrashMode RandomMode() { return kAllCrashModes[rnd_.Uniform(kNumCrashModes)]; }
 
   void Boundary(const std::string& path, const char* when) {
     if (!failure_.empty() || in_check_) return;
@@ -330,8 +327,10 @@ TEST_CASE("db crash: a torn WAL tail after relaxed writes loses only a suffix", 
     REQUIRE_OK(db->Put(WriteOptions::With(Durability::kRelaxed), CrashKey(i), CrashValue(CrashKey(i), i, 100)));
   }
   int dropped_somewhere = 0;
-  for (uint64_t seed = 0; seed < 20; seed++) {
-    auto disk = mem.CrashCopy(seed, CrashMode::kKeepRandomUnsyncedTorn);
+  for (uint64_t seed = 0; seed < 40; seed++) {
+    // A torn last write (in order), or holes among the unsynced pages.
+    auto disk =
+        mem.CrashCopy(seed, seed % 2 ? CrashMode::kKeepRandomUnsyncedTorn : CrashMode::kDropRandomUnsyncedPages);
     Options r = test::SmallDBOptions(disk.get(), &executor);
     std::unique_ptr<DB> rdb;
     REQUIRE_OK(DB::Open(r, "/db", &rdb));
@@ -385,7 +384,7 @@ int RecoveredPrefix(MemoryFileSystem* disk, std::string* err) {
 }  // namespace
 
 TEST_CASE("db crash: a crash during recovery loses nothing the first crash kept", "[db][crash]") {
-  for (uint64_t seed = 0; seed < static_cast<uint64_t>(test::TestScale()); seed++) {
+  for (uint64_t seed = 0; seed < 2 * static_cast<uint64_t>(test::TestScale()); seed++) {  // both crash models
     MemoryFileSystem mem;
     InlineExecutor executor;
     Options o = test::SmallDBOptions(&mem, &executor);
@@ -398,8 +397,10 @@ TEST_CASE("db crash: a crash during recovery loses nothing the first crash kept"
                          CrashValue(RecoveryKey(i), i, 100)));
       if (strict) floor = i + 1;
     }
-    // A disk with tables, a retired WAL and a current one with an unsynced tail.
-    auto disk = mem.CrashCopy(seed, CrashMode::kKeepRandomUnsyncedTorn);
+    // A disk with tables, a retired WAL and a current one with an unsynced
+    // tail, torn (in order) or with holes (out of order).
+    auto disk =
+        mem.CrashCopy(seed, seed % 2 ? CrashMode::kDropRandomUnsyncedPages : CrashMode::kKeepRandomUnsyncedTorn);
     REQUIRE_OK(db->Close());
     std::string err;
     const int kept = RecoveredPrefix(disk->CrashCopy(0, CrashMode::kDropUnsynced).get(), &err);
@@ -411,7 +412,7 @@ TEST_CASE("db crash: a crash during recovery loses nothing the first crash kept"
     std::string failure;
     SyncBoundaryFileSystem fs(disk.get(), [&](const std::string& path, const char* when) {
       if (!failure.empty()) return;
-      const CrashMode mode = static_cast<CrashMode>(points % 3);
+      const CrashMode mode = kAllCrashModes[points % kNumCrashModes];
       std::string e;
       const int n = RecoveredPrefix(disk->CrashCopy(seed * 1000 + points, mode).get(), &e);
       if (n != kept) failure = "crash " + std::string(when) + " " + path + ": " + std::to_string(n) + " keys, expected " +
@@ -422,7 +423,7 @@ TEST_CASE("db crash: a crash during recovery loses nothing the first crash kept"
     REQUIRE_OK(DB::Open(test::SmallDBOptions(&fs, &recovery_executor), "/db", &db));
     REQUIRE_OK(db->Close());
     db.reset();
-    INFO(failure);
+    INFO("seed " << seed << ": " << failure);
     REQUIRE(failure.empty());
     REQUIRE(points >= 3);
     REQUIRE(RecoveredPrefix(disk.get(), &err) == kept);
@@ -525,6 +526,363 @@ TEST_CASE("db crash: inline kGroup writes share a sync when the window closes", 
   REQUIRE_OK(db->Close());
 }
 
+// ---- The group window under stalls and long jobs ----
+//
+// A kGroup write must be durable within group_commit_delay_micros however
+// long the flush or compaction running at the time takes. The disk is slow
+// here: every table block written advances a manual clock by 1 ms, and the
+// first table write at or past the deadline (the last group write's
+// acknowledgement + the delay + that 1 ms) takes a crash copy that drops
+// unsynced bytes. Every group write must be in it.
+
+namespace {
+
+constexpr uint64_t kGroupDelay = 5000;
+constexpr int kGroupWrites = 8;
+
+// A manual clock that threads may read and sleep on (sleeping advances it).
+class SteppedClock final : public Clock {
+ public:
+  uint64_t NowMicros() override { return now.load(); }
+  uint64_t WallMicros() override { return now.load(); }
+  void SleepMicros(uint64_t micros) override { now += micros; }
+  void Advance(uint64_t micros) { now += micros; }
+  std::atomic<uint64_t> now{1000};
+};
+
+// Each table block written takes `step` micros of `clock`, then calls
+// `on_table_write`. With `gate_from` > 0, appends to the gate_from-th table
+// file created and later ones wait until Open() (threads only).
+class SlowTableFileSystem final : public ForwardingFileSystem {
+ public:
+  SlowTableFileSystem(FileSystem* target, SteppedClock* clock, uint64_t step, std::function<void()> on_table_write)
+      : ForwardingFileSystem(target), clock_(clock), step_(step), on_table_write_(std::move(on_table_write)) {}
+
+  Status Open(const std::string& path, OpenMode mode, std::unique_ptr<File>* file) override {
+    std::unique_ptr<File> inner;
+    Status s = target()->Open(path, mode, &inner);
+    if (!s.ok()) return s;
+    const bool table = path.size() > 4 && path.compare(path.size() - 4, 4, ".sst") == 0;
+    if (table && mode == OpenMode::kCreateTruncate) {
+      const int created = ++tables_created_;
+      *file = std::make_unique<SlowFile>(std::move(inner), this, gate_from_ > 0 && created >= gate_from_);
+    } else {
+      *file = std::move(inner);
+    }
+    return s;
+  }
+
+  // Appends to the n-th table file created from now on (and later ones) wait for OpenGate().
+  void CloseGateFrom(int n) { gate_from_ = tables_created_ + n; }
+  void OpenGate() {
+    MutexLock l(&mu_);
+    gate_open_ = true;
+    cv_.SignalAll();
+  }
+  bool someone_waits() {
+    MutexLock l(&mu_);
+    return waiting_ > 0;
+  }
+
+ private:
+  class SlowFile final : public ForwardingFile {
+   public:
+    SlowFile(std::unique_ptr<File> target, SlowTableFileSystem* fs, bool gated)
+        : ForwardingFile(std::move(target)), fs_(fs), gated_(gated) {}
+    Status Append(const Slice& data) override {
+      if (gated_) fs_->Wait();
+      fs_->clock_->Advance(fs_->step_);
+      if (fs_->on_table_write_) fs_->on_table_write_();
+      return ForwardingFile::Append(data);
+    }
+
+   private:
+    SlowTableFileSystem* const fs_;
+    const bool gated_;
+  };
+
+  void Wait() {
+    MutexLock l(&mu_);
+    waiting_++;
+    while (!gate_open_) cv_.Wait();
+    waiting_--;
+  }
+
+  SteppedClock* const clock_;
+  const uint64_t step_;
+  const std::function<void()> on_table_write_;
+  std::atomic<int> tables_created_{0};
+  std::atomic<int> gate_from_{0};
+  Mutex mu_;
+  CondVar cv_{&mu_};
+  bool gate_open_ = false;
+  int waiting_ = 0;
+};
+
+std::string GroupKey(int i) { return "group" + std::to_string(i); }
+
+// How many of the kGroupWrites group writes survive a crash of `disk` that
+// drops every unsynced byte.
+int GroupWritesKept(const MemoryFileSystem& disk) {
+  auto copy = disk.CrashCopy(3, CrashMode::kDropUnsynced);
+  InlineExecutor executor;
+  std::unique_ptr<DB> db;
+  if (!DB::Open(test::SmallDBOptions(copy.get(), &executor), "/db", &db).ok()) return -1;
+  int kept = 0;
+  std::string value;
+  for (int i = 0; i < kGroupWrites; i++) kept += db->Get(ReadOptions(), GroupKey(i), &value).ok() ? 1 : 0;
+  (void)db->Close();
+  return kept;
+}
+
+// Options for the window tests: no compression (table blocks are many and
+// slow), group window kGroupDelay.
+Options GroupWindowOptions(FileSystem* fs, Executor* executor, Clock* clock) {
+  Options o = test::SmallDBOptions(fs, executor);
+  o.clock = clock;
+  o.group_commit_delay_micros = kGroupDelay;
+  o.compression = Compression::kNone;
+  return o;
+}
+
+// 1 KiB relaxed writes of filler keys, `n` of them.
+Status WriteFiller(DB* db, int* next, int n) {
+  for (int i = 0; i < n; i++, (*next)++) {
+    SHALE_RETURN_IF_ERROR(db->Put(WriteOptions::With(Durability::kRelaxed), "filler" + std::to_string(*next),
+                                  std::string(1024, 'f')));
+  }
+  return Status::OK();
+}
+
+Status WriteGroup(DB* db) {
+  for (int i = 0; i < kGroupWrites; i++) {
+    SHALE_RETURN_IF_ERROR(db->Put(WriteOptions::With(Durability::kGroup), GroupKey(i), "g"));
+  }
+  return Status::OK();
+}
+
+// Takes the crash copy when the clock first reaches the deadline.
+struct DeadlineCopy {
+  DeadlineCopy(MemoryFileSystem* m, SteppedClock* c) : mem(m), clock(c) {}
+  MemoryFileSystem* const mem;
+  SteppedClock* const clock;
+  std::atomic<uint64_t> deadline{UINT64_MAX};
+  std::unique_ptr<MemoryFileSystem> copy;
+  void Check() {
+    if (copy == nullptr && clock->NowMicros() >= deadline) copy = mem->CrashCopy(3, CrashMode::kDropUnsynced);
+  }
+  void Arm() { deadline = clock->NowMicros() + kGroupDelay + 1000; }
+};
+
+}  // namespace
+
+// Regression: an inline writer stopped by full frozen memtables runs the
+// flush itself; kGroup writes acknowledged before it waited unsynced for the
+// whole flush.
+TEST_CASE("db crash: group window holds while an inline writer stalls behind a long flush", "[db][crash]") {
+  MemoryFileSystem mem;
+  SteppedClock clock;
+  DeadlineCopy at_deadline{&mem, &clock};
+  SlowTableFileSystem fs(&mem, &clock, 1000, [&] { at_deadline.Check(); });
+  InlineExecutor executor;
+  Options o = GroupWindowOptions(&fs, &executor, &clock);
+  o.max_immutable_memtables = 1;
+  std::unique_ptr<DB> db;
+  REQUIRE_OK(DB::Open(o, "/db", &db));
+  int filler = 0;
+  REQUIRE_OK(WriteFiller(db.get(), &filler, 70));  // one memtable frozen; its flush waits in the queue
+  REQUIRE_OK(WriteGroup(db.get()));
+  at_deadline.Arm();
+  REQUIRE_OK(WriteFiller(db.get(), &filler, 70));  // stops on the full queue: flushes inline
+  std::string stats;
+  REQUIRE(db->GetProperty("shale.stats", &stats));
+  INFO(stats);
+  REQUIRE(stats.find(" 0 stops") == std::string::npos);
+  REQUIRE(at_deadline.copy != nullptr);  // the flush outlasted the window
+  REQUIRE(GroupWritesKept(*at_deadline.copy) == kGroupWrites);
+  REQUIRE_OK(db->Close());
+}
+
+// Regression: a host slice (RunBackgroundWork) runs a whole compaction on
+// the only thread; kGroup writes acknowledged before it were synced only
+// after it.
+TEST_CASE("db crash: group window holds while an inline host runs a long compaction", "[db][crash]") {
+  MemoryFileSystem mem;
+  SteppedClock clock;
+  DeadlineCopy at_deadline{&mem, &clock};
+  SlowTableFileSystem fs(&mem, &clock, 1000, [&] { at_deadline.Check(); });
+  InlineExecutor executor;
+  Options o = GroupWindowOptions(&fs, &executor, &clock);
+  std::unique_ptr<DB> db;
+  REQUIRE_OK(DB::Open(o, "/db", &db));
+  int filler = 0;
+  for (int i = 0; i < 2; i++) {
+    REQUIRE_OK(WriteFiller(db.get(), &filler, 50));
+    REQUIRE_OK(db->Flush());  // two L0 files: a compaction waits in the queue
+  }
+  REQUIRE_OK(WriteGroup(db.get()));
+  at_deadline.Arm();
+  while (db->RunBackgroundWork(0)) {
+  }
+  std::string v;
+  REQUIRE(db->GetProperty("shale.num-files-at-level0", &v));
+  REQUIRE(v == "0");  // the compaction ran
+  REQUIRE(at_deadline.copy != nullptr);
+  REQUIRE(GroupWritesKept(*at_deadline.copy) == kGroupWrites);
+  REQUIRE_OK(db->Close());
+}
+
+#if !SHALE_SINGLE_THREADED
+namespace {
+
+// Runs scheduled work only when the test says so, on the test's thread.
+class QueueExecutor final : public Executor {
+ public:
+  void Schedule(std::function<void()> work) override {
+    MutexLock l(&mu_);
+    queue_.push_back(std::move(work));
+  }
+  // Runs everything queued, including work scheduled meanwhile.
+  void RunAll() {
+    for (;;) {
+      std::function<void()> work;
+      {
+        MutexLock l(&mu_);
+        if (queue_.empty()) return;
+        work = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      work();
+    }
+  }
+
+ private:
+  Mutex mu_;
+  std::deque<std::function<void()>> queue_;
+};
+
+// Waits (real time, generously) until `done`; false if it never came.
+bool WaitUntil(const std::function<bool()>& done) {
+  for (int i = 0; i < 4000 && !done(); i++) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return done();
+}
+
+}  // namespace
+
+// Regression: a writer stopped by full frozen memtables held the writer
+// queue while it waited, and the group-sync job left the sync to the queue:
+// nothing synced until the stall cleared.
+TEST_CASE("db crash: group window holds while a writer waits for a flush on another thread", "[db][crash]") {
+  MemoryFileSystem mem;
+  SteppedClock clock;
+  QueueExecutor executor;
+  Options o = GroupWindowOptions(&mem, &executor, &clock);
+  o.max_immutable_memtables = 1;
+  std::unique_ptr<DB> db;
+  REQUIRE_OK(DB::Open(o, "/db", &db));
+  int filler = 0;
+  REQUIRE_OK(WriteFiller(db.get(), &filler, 70));  // one memtable frozen; its flush is queued, not run
+  REQUIRE_OK(WriteGroup(db.get()));
+  Status stalled_write;
+  std::atomic<bool> written{false};
+  std::thread writer([&] {
+    stalled_write = WriteFiller(db.get(), &filler, 70);
+    written = true;
+  });
+  const bool stopped = WaitUntil([&] {
+    std::string stats;
+    return db->GetProperty("shale.stats", &stats) && stats.find(" 0 stops") == std::string::npos;
+  });
+  clock.Advance(2 * kGroupDelay);  // the window passed while the writer waits
+  const int kept = GroupWritesKept(mem);
+  while (!written) {  // the flushes (and any group sync job): the writer goes on
+    executor.RunAll();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  writer.join();
+  REQUIRE(stopped);
+  REQUIRE(kept == kGroupWrites);
+  REQUIRE_OK(stalled_write);
+  REQUIRE_OK(db->Close());
+}
+
+// Regression: the group-sync job ran on the DB's single background thread,
+// behind a flush or compaction: a long job held every kGroup write unsynced.
+TEST_CASE("db crash: group window holds while a compaction holds the DB's background thread", "[db][crash]") {
+  MemoryFileSystem mem;
+  SteppedClock clock;
+  SlowTableFileSystem fs(&mem, &clock, 0, nullptr);
+  Options o = GroupWindowOptions(&fs, nullptr, &clock);  // the DB's own thread pool
+  std::unique_ptr<DB> db;
+  REQUIRE_OK(DB::Open(o, "/db", &db));
+  int filler = 0;
+  REQUIRE_OK(WriteFiller(db.get(), &filler, 50));
+  REQUIRE_OK(db->Flush());
+  fs.CloseGateFrom(2);  // the next flush's table passes, the compaction's wait
+  REQUIRE_OK(WriteFiller(db.get(), &filler, 50));
+  REQUIRE_OK(db->Flush());
+  const bool compacting = WaitUntil([&] { return fs.someone_waits(); });
+  REQUIRE_OK(WriteGroup(db.get()));
+  // The group sync runs on the pool (its wait advances the clock past the
+  // window at once), or a later group write took it along: either way
+  // while the compaction still holds a thread.
+  const bool synced = WaitUntil([&] { return GroupWritesKept(mem) == kGroupWrites; });
+  const bool still_compacting = fs.someone_waits();
+  fs.OpenGate();
+  REQUIRE(compacting);
+  REQUIRE(synced);
+  REQUIRE(still_compacting);
+  REQUIRE_OK(db->Close());
+}
+// With a caller's executor of one thread, the group-sync job waits behind a
+// running compaction; the compaction syncs due group writes at its polls
+// (every kPollEveryEntries input entries).
+TEST_CASE("db crash: a compaction on a caller's one-thread executor syncs due group writes", "[db][crash]") {
+  MemoryFileSystem mem;
+  SteppedClock clock;
+  std::atomic<bool> copying{false};
+  std::unique_ptr<MemoryFileSystem> last_copy;  // at the latest table block written
+  SlowTableFileSystem fs(&mem, &clock, 1000, [&] {
+    if (copying) last_copy = mem.CrashCopy(3, CrashMode::kDropUnsynced);
+  });
+  QueueExecutor executor;  // its one thread: `worker` below
+  Options o = GroupWindowOptions(&fs, &executor, &clock);
+  o.write_buffer_size = 1 << 20;
+  std::unique_ptr<DB> db;
+  REQUIRE_OK(DB::Open(o, "/db", &db));
+  std::atomic<bool> stop{false};
+  std::thread worker([&] {
+    while (!stop) {
+      executor.RunAll();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  // Two L0 files of 3000 small entries: the compaction reads 6000, so it polls.
+  for (int file = 0; file < 2; file++) {
+    for (int i = 0; i < 3000; i++) {
+      REQUIRE_OK(db->Put(WriteOptions::With(Durability::kRelaxed), "k" + std::to_string(file * 3000 + i), "v"));
+    }
+    if (file == 1) fs.CloseGateFrom(2);  // this flush's table passes, the compaction's wait
+    REQUIRE_OK(db->Flush());
+  }
+  const bool compacting = WaitUntil([&] { return fs.someone_waits(); });
+  REQUIRE_OK(WriteGroup(db.get()));  // the group-sync job queues behind the compaction
+  copying = true;
+  fs.OpenGate();
+  const bool compacted = WaitUntil([&] {
+    std::string v;
+    return db->GetProperty("shale.num-files-at-level0", &v) && v == "0";
+  });
+  stop = true;
+  worker.join();
+  REQUIRE(compacting);
+  REQUIRE(compacted);
+  REQUIRE(last_copy != nullptr);
+  REQUIRE(GroupWritesKept(*last_copy) == kGroupWrites);  // synced before the compaction's last block
+  REQUIRE_OK(db->Close());
+}
+#endif  // !SHALE_SINGLE_THREADED
+
 #if !SHALE_SINGLE_THREADED
 namespace {
 
@@ -602,7 +960,7 @@ TEST_CASE("db crash: concurrent writers, readers and crash copies see per-writer
     // A crash copy: per-writer prefixes at least up to the strict floors read before it.
     int floor[kThreads];
     for (int t = 0; t < kThreads; t++) floor[t] = floors[t];
-    auto disk = mem.CrashCopy(copies, static_cast<CrashMode>(copies % 3));
+    auto disk = mem.CrashCopy(copies, kAllCrashModes[copies % kNumCrashModes]);
     copies++;
     InlineExecutor executor;
     std::unique_ptr<DB> rdb;

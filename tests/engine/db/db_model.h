@@ -349,7 +349,7 @@ class ModelRun {
   // what the disk would hold, which must be every acknowledged write.
   std::string Crash(uint64_t seed) {
     if (options_.durability != Durability::kStrict) return "";
-    const CrashMode mode = static_cast<CrashMode>(seed % 3);
+    const CrashMode mode = kAllCrashModes[seed % kNumCrashModes];
     std::unique_ptr<MemoryFileSystem> disk = fs_->CrashCopy(seed, mode);
     for (Snap& s : snaps_) db_->ReleaseSnapshot(s.snapshot);
     snaps_.clear();

@@ -236,6 +236,46 @@ TEST_CASE("db: a compaction's inputs leave the directory when it ends, not at th
   CHECK(before_reopen == live_tables());  // Close left no obsolete table behind
 }
 
+// Regression: a compaction is bottommost (may drop tombstones and shadowed
+// versions) only when no level below its output holds its key range. Here
+// L0 compacts into L5 while L6, the very next level, holds an older value of
+// the deleted key: dropping the tombstone would bring that value back.
+TEST_CASE("db: a tombstone compacted into the level just above an older value keeps hiding it", "[db]") {
+  TestDB t;
+  t.options.base_level_bytes = 4 << 10;  // L6's ~40 KiB put the base level at L5
+  t.options.level0_compaction_trigger = 1;
+  t.options.compression = Compression::kNone;
+  REQUIRE_OK(t.Open());
+  auto settle = [&t] {
+    while (t.db->RunBackgroundWork(0)) {
+    }
+  };
+  for (int i = 0; i < 400; i++) REQUIRE_OK(t.db->Put(WriteOptions(), Key(i), std::string(100, 'o')));
+  REQUIRE_OK(t.db->CompactRange(nullptr, nullptr));
+  settle();
+  REQUIRE(t.FilesAt(6) > 0);
+  for (int level = 0; level < 6; level++) REQUIRE(t.FilesAt(level) == 0);
+
+  // A file in L5 (moved there whole), so the next L0 file is merged into L5.
+  REQUIRE_OK(t.db->Put(WriteOptions(), Key(20), "new"));
+  REQUIRE_OK(t.db->Flush());
+  settle();
+  REQUIRE(t.FilesAt(5) == 1);
+  REQUIRE_OK(t.db->Put(WriteOptions(), Key(10), "new"));
+  REQUIRE_OK(t.db->Delete(WriteOptions(), Key(50)));
+  REQUIRE_OK(t.db->Put(WriteOptions(), Key(90), "new"));
+  REQUIRE_OK(t.db->Flush());
+  settle();
+  REQUIRE(t.FilesAt(0) == 0);
+  REQUIRE(t.FilesAt(5) > 0);  // the L0 -> L5 compaction ran, L6 untouched
+  REQUIRE(t.FilesAt(6) > 0);
+  REQUIRE(t.Get(Key(50)) == "NOT_FOUND");
+  REQUIRE(t.Get(Key(20)) == "new");
+  REQUIRE(t.Get(Key(49)) == std::string(100, 'o'));
+  REQUIRE_OK(t.Reopen());
+  REQUIRE(t.Get(Key(50)) == "NOT_FOUND");
+}
+
 TEST_CASE("db: bad input and misuse get clear errors", "[db]") {
   TestDB t;
   REQUIRE_OK(t.Open());
@@ -266,7 +306,7 @@ TEST_CASE("db: bad input and misuse get clear errors", "[db]") {
   REQUIRE(DB::Open(bad, "/other", &second).IsInvalidArgument());
 }
 
-TEST_CASE("db: strict writes survive a crash; the DB reopens after one", "[db]") {
+TEST_CASE("db: strict writes survive a crash, the DB reopens after one", "[db]") {
   TestDB t;
   REQUIRE_OK(t.Open());
   REQUIRE_OK(t.db->Put(WriteOptions::With(Durability::kStrict), "durable", "yes"));

@@ -39,13 +39,10 @@ std::unique_ptr<File> Write(FileSystem* fs, const std::string& path, const std::
   return f;
 }
 
-constexpr CrashMode kAllModes[] = {CrashMode::kDropUnsynced, CrashMode::kKeepRandomUnsynced,
-                                   CrashMode::kKeepRandomUnsyncedTorn};
-
 }  // namespace
 
 TEST_CASE("memory fs: a file never made durable vanishes", "[env]") {
-  for (CrashMode mode : kAllModes) {
+  for (CrashMode mode : kAllCrashModes) {
     MemoryFileSystem fs;
     REQUIRE_OK(fs.CreateDir("/db"));
     REQUIRE_OK(fs.SyncDir("/"));
@@ -195,6 +192,59 @@ TEST_CASE("memory fs: torn mode garbles the last kept write", "[env]") {
   }
   REQUIRE(saw_zeros);
   REQUIRE(saw_garbage);
+}
+
+TEST_CASE("memory fs: page mode drops a random subset of unsynced pages and zero-fills the holes", "[env]") {
+  constexpr size_t kPage = kCrashPageSize;
+  MemoryFileSystem fs;
+  // One synced page of 'S', then six unsynced pages: the first rewritten
+  // in place, five appended ('a'..'e').
+  auto f = Write(&fs, "/log", std::string(kPage, 'S'));
+  REQUIRE_OK(fs.SyncDir("/"));
+  REQUIRE_OK(f->WriteAt(10, "rewritten"));
+  for (char c = 'a'; c <= 'e'; c++) REQUIRE_OK(f->Append(std::string(kPage, c)));
+  std::string all = std::string(kPage, 'S') + std::string(5 * kPage, '\0');
+  all.replace(10, 9, "rewritten");
+  for (int i = 0; i < 5; i++) all.replace((i + 1) * kPage, kPage, std::string(kPage, 'a' + i));
+
+  bool saw_hole_before_data = false, saw_old_first_page = false, saw_durable_size = false;
+  std::set<std::string> pages_kept;
+  for (uint64_t seed = 0; seed < 200; seed++) {
+    const std::string got = Contents(fs.CrashCopy(seed, CrashMode::kDropRandomUnsyncedPages).get(), "/log");
+    INFO("seed " << seed);
+    REQUIRE(got == Contents(fs.CrashCopy(seed, CrashMode::kDropRandomUnsyncedPages).get(), "/log"));  // seeded
+    REQUIRE((got.size() == kPage || got.size() == all.size()));
+    if (got.size() == kPage) saw_durable_size = true;
+    // Page 0 is old or new as a whole; every later page new or zeros.
+    const std::string first = got.substr(0, kPage);
+    REQUIRE((first == all.substr(0, kPage) || first == std::string(kPage, 'S')));
+    if (first == std::string(kPage, 'S')) saw_old_first_page = true;
+    std::string kept;
+    bool hole = false;
+    for (size_t page = kPage; page < got.size(); page += kPage) {
+      const std::string p = got.substr(page, kPage);
+      if (p == all.substr(page, kPage)) {
+        kept += p[0];
+        if (hole) saw_hole_before_data = true;
+      } else {
+        REQUIRE(p == std::string(kPage, '\0'));
+        hole = true;
+      }
+    }
+    pages_kept.insert(kept);
+  }
+  REQUIRE(saw_hole_before_data);  // out of order: zeros, then newer data
+  REQUIRE(saw_old_first_page);    // an overwrite may not reach the disk
+  REQUIRE(saw_durable_size);
+  REQUIRE(pages_kept.count("abcde") == 1);  // sometimes every page
+  REQUIRE(pages_kept.size() > 8);           // and many subsets
+  REQUIRE(Contents(&fs, "/log") == all);    // the original is untouched
+
+  // What was synced stays, and a synced file is left alone.
+  REQUIRE_OK(f->Sync());
+  for (uint64_t seed = 0; seed < 20; seed++) {
+    REQUIRE(Contents(fs.CrashCopy(seed, CrashMode::kDropRandomUnsyncedPages).get(), "/log") == all);
+  }
 }
 
 TEST_CASE("memory fs: a crash kills every handle and frees every lock", "[env]") {

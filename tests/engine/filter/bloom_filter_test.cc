@@ -24,7 +24,7 @@ double FalsePositiveRate(const FilterReader& reader, int probes) {
 
 }  // namespace
 
-TEST_CASE("bloom: no false negatives; false positives near theory at 10 bits/key", "[filter]") {
+TEST_CASE("bloom: no false negatives, false positives near theory at 10 bits/key", "[filter]") {
   const int n = 10000;
   const std::string block = BuildFilter(10, 0, n);
   REQUIRE(block.size() == kBloomHeaderSize + ((n * 10 + 511) / 512) * kBloomLineBytes);
@@ -37,7 +37,7 @@ TEST_CASE("bloom: no false negatives; false positives near theory at 10 bits/key
   REQUIRE(fp > 0.002);  // a filter that never says yes would be a bug, not a win
 }
 
-TEST_CASE("bloom: more bits per key, fewer false positives; readers adapt to the stored probes", "[filter]") {
+TEST_CASE("bloom: more bits per key, fewer false positives, readers adapt to the stored probes", "[filter]") {
   double previous = 1.0;
   for (int bits : {4, 8, 16}) {
     const std::string block = BuildFilter(bits, 0, 5000);
@@ -59,7 +59,7 @@ TEST_CASE("bloom: an empty key set still gives a valid filter", "[filter]") {
   REQUIRE_FALSE(reader->MayMatch(FilterHash("anything")));
 }
 
-TEST_CASE("bloom: malformed filter blocks are Corruption; unknown types NotSupported", "[filter]") {
+TEST_CASE("bloom: malformed filter blocks are Corruption, unknown types NotSupported", "[filter]") {
   const std::string good = BuildFilter(10, 0, 100);
   std::unique_ptr<FilterReader> reader;
   REQUIRE(NewFilterReader("", &reader).IsCorruption());

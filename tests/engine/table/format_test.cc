@@ -40,7 +40,7 @@ TEST_CASE("format: block handle round trip and garbage", "[table]") {
   }
 }
 
-TEST_CASE("format: footer round trip; damaged footers are rejected", "[table]") {
+TEST_CASE("format: footer round trip, damaged footers are rejected", "[table]") {
   Footer f;
   f.metaindex_handle = {12345, 678};
   f.index_handle = {~0ull >> 1, ~0ull >> 1};

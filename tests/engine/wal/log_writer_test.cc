@@ -165,7 +165,7 @@ TEST_CASE("log writer: a failed append refuses more records until Rewind cuts it
   REQUIRE(ReadAll(f.file(), 1).records == std::vector<std::string>{"one", "three"});
 }
 
-TEST_CASE("log writer: a failed sync is retried; Rewind drops records past a boundary", "[wal]") {
+TEST_CASE("log writer: a failed sync is retried, Rewind drops records past a boundary", "[wal]") {
   LogFile f("rewind-sync");
   FailingFile failing(f.file());
   Writer writer(&failing, 1);
