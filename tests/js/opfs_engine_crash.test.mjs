@@ -32,12 +32,13 @@ const OPTIONS = {
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const KEYS = 200;
-// Unflushed pages land in file order (a prefix, possibly torn at its end).
-// Out of order ('pages') finds a WAL whose unsynced last record lost its
-// FIRST fragment's page while the page of its LAST fragment landed: open
-// fails with Corruption ("valid fragments follow"), a recovery question of
-// engine/src/wal/log_reader.cc (issue 21, items 2 and 3), not of the pool.
-const WRITEBACK = process.env.SHALE_FAKE_OPFS_WRITEBACK ?? 'ordered';
+// Unflushed pages land in file order (a prefix, possibly torn at its end) or
+// out of order ('pages'), crash copy by crash copy; out of order, a WAL's
+// unsynced last record can lose its FIRST fragment's page while the page of
+// its LAST fragment lands, which recovery must take for a torn tail
+// (engine/src/wal/log_reader.h, "Lost writeback").
+// SHALE_FAKE_OPFS_WRITEBACK=ordered|pages keeps to one.
+const WRITEBACKS = process.env.SHALE_FAKE_OPFS_WRITEBACK ? [process.env.SHALE_FAKE_OPFS_WRITEBACK] : ['ordered', 'pages'];
 
 /** Write i: a key (many are overwritten) and a value naming i. */
 function write(i) {
@@ -98,7 +99,8 @@ test('the engine over the OPFS pool: crash copies at many OPFS operations keep e
     if (opfs.operations < nextCopy) return;
     nextCopy = opfs.operations + 1 + Math.floor(next() * 50);
     const mode = modes[copies.length % modes.length];
-    copies.push({ copy: opfs.crashCopy(copies.length + 1, mode, WRITEBACK), acked, label: `crash before operation ${opfs.operations} (${kind}, ${mode}, ${acked} acknowledged)` });
+    const writeback = WRITEBACKS[Math.floor(copies.length / modes.length) % WRITEBACKS.length];
+    copies.push({ copy: opfs.crashCopy(copies.length + 1, mode, writeback), acked, label: `crash before operation ${opfs.operations} (${kind}, ${mode}, ${writeback}, ${acked} acknowledged)` });
   };
   const backend = await openOpfsBackend(NAME, OPTIONS);
   const WRITES = 1500;

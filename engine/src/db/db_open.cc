@@ -13,9 +13,9 @@
 // valid after them: recovery keeps the records before it, since no write
 // acknowledged as durable lies past the last sync. Damage followed by valid
 // fragments is Corruption there too (a strict write after it would be lost),
-// except a lost-writeback hole: a whole page of zeros, which only a power cut
-// that wrote back some unsynced pages and not others leaves; that is taken
-// for a torn tail. What was dropped is reported by the "shale.stats"
+// except a lost-writeback hole (zeros to the end of a page, or a whole page
+// of zeros: log_reader.h), which only a power cut that wrote back some
+// unsynced pages and not others leaves; that is taken for a torn tail. What was dropped is reported by the "shale.stats"
 // property. An I/O error while reading any WAL fails Open.
 //
 // A failed Open leaves the directory as it found it (RemoveFilesOfFailedOpen):

@@ -115,17 +115,18 @@ bool Reader::Drop(uint64_t from, uint64_t to, std::string_view what) {
 
 Status Reader::DamageIsUnwrittenPage(bool* unwritten) const {
   *unwritten = false;
-  // Every page overlapping the damage; the first may begin before it (the
-  // record before may end in zeros), none reaches past the next valid
-  // fragment, whose header is not all zeros.
   if (damage_from_ >= damage_to_) return Status::OK();  // a bad fragment whose checksum verifies
+  // A page that was not written back holds what was synced of it and zeros
+  // after: zeros from where the damage starts to the end of its page, or a
+  // whole page of zeros further in. None reaches past the next valid
+  // fragment, whose header is not all zeros.
   std::unique_ptr<char[]> page(new char[kWritebackPageSize]);
   for (uint64_t p = damage_from_ / kWritebackPageSize * kWritebackPageSize; p < damage_to_; p += kWritebackPageSize) {
     Slice got;
     SHALE_RETURN_IF_ERROR(file_->Read(p, kWritebackPageSize, &got, page.get()));
     if (got.size() < kWritebackPageSize) break;  // a partial last page is a torn tail's business
     bool zero = true;
-    for (size_t i = 0; zero && i < got.size(); i++) zero = got[i] == 0;
+    for (size_t i = p < damage_from_ ? damage_from_ - p : 0; zero && i < got.size(); i++) zero = got[i] == 0;
     if (zero) {
       *unwritten = true;
       break;

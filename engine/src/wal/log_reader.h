@@ -27,7 +27,9 @@
 // pages of the unsynced part of a log and not others; a page it never wrote
 // reads as zeros (a hole), so valid fragments can follow damage that is no
 // corruption at all. DamageIsUnwrittenPage() tells that case apart: the
-// damaged bytes include a whole kWritebackPageSize-aligned page of zeros.
+// damage starts with zeros that run to the end of its kWritebackPageSize page
+// (the page kept only its synced start), or it includes a whole aligned page
+// of zeros.
 // Only the caller knows whether the damage could lie in unsynced bytes (the
 // newest log, see db_open.cc); a bit flip or a short zeroed range is never
 // taken for a hole.
@@ -83,8 +85,8 @@ class Reader {
   uint64_t DamageOffset() const { return damage_from_; }
   uint64_t DamageEnd() const { return damage_to_; }
 
-  // After status() turned Corruption: sets *unwritten to whether the damaged
-  // bytes include a whole aligned page of zeros (see "Lost writeback"). Reads
+  // After status() turned Corruption: sets *unwritten to whether the damage
+  // looks like a page that was never written back (see "Lost writeback"). Reads
   // the file again; an I/O error is returned.
   Status DamageIsUnwrittenPage(bool* unwritten) const;
 
