@@ -160,17 +160,12 @@ function currentThread(): { tid: number; tstart: string } {
 
 type Kind = 'open' | 'tool' | 'break';
 
-interface Owner {
+/** The owner record: where and which process (Machine), then the rest. */
+interface Owner extends Machine {
   v: 2;
   kind: Kind;
   token: string;
   leaseMs: number;
-  host: string;
-  boot: string;
-  pidns: string;
-  timens: string;
-  pid: number;
-  start: string;
   tid: number;
   tstart: string;
   /** Monotonic ms at creation (renewal 0). */
