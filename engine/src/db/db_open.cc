@@ -379,7 +379,6 @@ void DBImpl::RemoveFilesOfFailedOpen(uint64_t first_new_number) {
       case FileType::kTable: keep = keep_named; break;
       case FileType::kManifest: keep = number == versions_->ManifestNumber(); break;
       case FileType::kTemp: keep = false; break;
-      case FileType::kSpare:
       case FileType::kLock: keep = true; break;
     }
     if (keep) continue;
@@ -406,7 +405,6 @@ void DBImpl::RemoveObsoleteFiles() {
       case FileType::kTable: keep = live.count(number) != 0; break;
       case FileType::kManifest: keep = number >= versions_->ManifestNumber(); break;
       case FileType::kTemp: keep = false; break;
-      case FileType::kSpare:  // the browser host's pre-created files: its to manage
       case FileType::kLock: keep = true; break;
     }
     if (keep) continue;

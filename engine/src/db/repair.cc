@@ -123,7 +123,7 @@ class Repairer {
       next_number_ = std::max(next_number_, number + 1);
       if (type == FileType::kTable) tables.insert(number);
       if (type == FileType::kWal) wals.insert(number);
-      if (type != FileType::kSpare) old_files_.push_back(n);
+      old_files_.push_back(n);
     }
     SHALE_RETURN_IF_ERROR(PickInputs(&tables, &wals));
     for (uint64_t number : tables) SHALE_RETURN_IF_ERROR(ReadTable(number));
