@@ -141,7 +141,7 @@ class DBImpl final : public DB {
   Status RecoverWals(const std::vector<uint64_t>& wal_numbers, VersionEdit* edit);
   Status ReplayWal(uint64_t number, bool is_newest, MemTable* mem, SequenceNumber* max_sequence,
                    SequenceNumber* next_sequence);
-  Status NewWal();
+  Status WriteLevel0Table(MemTable* mem, VersionEdit* edit);
   void RemoveFilesOfFailedOpen(uint64_t first_new_number);
   void RemoveObsoleteFiles();
 
@@ -151,6 +151,7 @@ class DBImpl final : public DB {
   WriteBatch* BuildGroup(Writer** last);
   Status WriteToWal(const WriteBatch& batch, bool sync, bool* rewound);
   Status SyncOrRewindWal();
+  void MarkWalSynced();
   void RecordWalError(const Status& s);
   Status SyncAsLeader();
   void ScheduleGroupSync();
@@ -158,6 +159,7 @@ class DBImpl final : public DB {
   void SyncWalUnlessWriting();
   Status SyncBeforeStall();
   Durability DurabilityOf(const WriteOptions& options) const;
+  Status NewWal();
 
   // ---- reads (db_read.cc) ----
   // REQUIRES: mu_ held. Publishes mem_, imm_ and the current version as the
@@ -184,7 +186,6 @@ class DBImpl final : public DB {
   bool BackgroundWorkDue() const;
   Status RunFlush();
   Status RunCompaction(PickedCompaction* c);
-  Status WriteLevel0Table(MemTable* mem, VersionEdit* edit);
   // flush_while_building: a compaction's build, which polls
   // FlushDuringCompaction() so frozen memtables do not wait for its end.
   Status BuildTables(Iterator* input, const std::vector<SequenceNumber>& snapshots, SequenceNumber last_sequence,
@@ -195,6 +196,9 @@ class DBImpl final : public DB {
   bool IsBottommost(const PickedCompaction& c) const;
   std::vector<SequenceNumber> SnapshotSequences() const;
   void RecordBackgroundError(const Status& s);
+  bool BackgroundIdle() const;
+  Status TakeSoftError();
+  void StepBackgroundWork();
   Status WaitForBackgroundWork(const std::function<bool()>& done);
   Status ManualCompaction(int level, const Slice* begin, const Slice* end);
   TableOptions MakeTableOptions() const;

@@ -44,6 +44,8 @@ namespace shale {
 namespace {
 
 using State = std::map<std::string, std::string>;
+using test::QueueExecutor;
+using test::SteppedClock;
 
 // Calls `boundary(path, when)` just before and just after every File::Sync
 // and SyncDir.
@@ -540,16 +542,6 @@ namespace {
 constexpr uint64_t kGroupDelay = 5000;
 constexpr int kGroupWrites = 8;
 
-// A manual clock that threads may read and sleep on (sleeping advances it).
-class SteppedClock final : public Clock {
- public:
-  uint64_t NowMicros() override { return now.load(); }
-  uint64_t WallMicros() override { return now.load(); }
-  void SleepMicros(uint64_t micros) override { now += micros; }
-  void Advance(uint64_t micros) { now += micros; }
-  std::atomic<uint64_t> now{1000};
-};
-
 // Each table block written takes `step` micros of `clock`, then calls
 // `on_table_write`. With `gate_from` > 0, appends to the gate_from-th table
 // file created and later ones wait until Open() (threads only).
@@ -734,32 +726,6 @@ TEST_CASE("db crash: group window holds while an inline host runs a long compact
 
 #if !SHALE_SINGLE_THREADED
 namespace {
-
-// Runs scheduled work only when the test says so, on the test's thread.
-class QueueExecutor final : public Executor {
- public:
-  void Schedule(std::function<void()> work) override {
-    MutexLock l(&mu_);
-    queue_.push_back(std::move(work));
-  }
-  // Runs everything queued, including work scheduled meanwhile.
-  void RunAll() {
-    for (;;) {
-      std::function<void()> work;
-      {
-        MutexLock l(&mu_);
-        if (queue_.empty()) return;
-        work = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      work();
-    }
-  }
-
- private:
-  Mutex mu_;
-  std::deque<std::function<void()>> queue_;
-};
 
 // Waits (real time, generously) until `done`; false if it never came.
 bool WaitUntil(const std::function<bool()>& done) {
