@@ -12,8 +12,8 @@ namespace {
 
 // Envelope (on-disk, wire): magic[8] | format version u32 | body length u32 |
 // body | XXH3-64 of everything before it, u64.
-constexpr size_t kHeaderSize = 16;
-constexpr size_t kTrailerSize = 8;
+constexpr size_t kHeaderSize = 16;  // on-disk (wire)
+constexpr size_t kTrailerSize = 8;  // on-disk (wire)
 // Sanity bounds a decoded job must meet (no picker or option produces more).
 constexpr uint32_t kMaxBlockSize = 1u << 30;
 constexpr uint32_t kMaxRestartInterval = 1u << 16;
