@@ -10,7 +10,7 @@
 // is run case by case through a function from (command, input) to output.
 // With SHALE_REWRITE_TESTDATA set, the file is rewritten with the actual
 // outputs instead (review the diff before committing it). Used by the
-// picture tests of tests/engine/testdata/<module>/ (STYLE.md 10).
+// picture tests of tests/engine/testdata/<module>/.
 //
 // Not thread-safe; one test drives one file.
 
