@@ -38,9 +38,9 @@ std::vector<DataDrivenCase> ParseDataDrivenFile(const std::string& path);
 // Runs every case of `path` through `run` and CHECKs each output against the
 // expected one (or rewrites the file, see above). REQUIREs at least
 // `min_cases` cases, so an emptied file cannot pass.
-void RunDataDrivenFile(const std::string& path, size_t min_cases,
-                       const std::function<std::string(const std::string& command,
-                                                       const std::vector<std::string>& input)>& run);
+void RunDataDrivenFile(
+    const std::string& path, size_t min_cases,
+    const std::function<std::string(const std::string& command, const std::vector<std::string>& input)>& run);
 
 }  // namespace shale::test
 

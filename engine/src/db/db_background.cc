@@ -139,9 +139,9 @@ TableOptions DBImpl::MakeTableOptions() const {
 
 // Called without mu_. Writes the entries `input` yields (after dropping what
 // no snapshot can see) to new table files.
-Status DBImpl::BuildTables(Iterator* input, const std::vector<SequenceNumber>& snapshots,
-                           SequenceNumber last_sequence, bool bottommost, uint64_t target_file_size,
-                           std::vector<FileMetaData>* outputs, bool flush_while_building) {
+Status DBImpl::BuildTables(Iterator* input, const std::vector<SequenceNumber>& snapshots, SequenceNumber last_sequence,
+                           bool bottommost, uint64_t target_file_size, std::vector<FileMetaData>* outputs,
+                           bool flush_while_building) {
   CompactionIterator compacted(input, snapshots, last_sequence, bottommost);
   TableOutputOptions out;
   if (inline_executor_ == nullptr) {

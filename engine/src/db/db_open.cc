@@ -51,7 +51,8 @@ Status ValidateOptions(const Options& o) {
   if (o.bloom_bits_per_key < 0) return Status::InvalidArgument("bloom_bits_per_key must not be negative");
   if (o.level0_compaction_trigger < 1 || o.level0_slowdown_trigger < o.level0_compaction_trigger ||
       o.level0_stop_trigger < o.level0_slowdown_trigger) {
-    return Status::InvalidArgument("need 1 <= level0_compaction_trigger <= level0_slowdown_trigger <= level0_stop_trigger");
+    return Status::InvalidArgument(
+        "need 1 <= level0_compaction_trigger <= level0_slowdown_trigger <= level0_stop_trigger");
   }
   if (o.level_multiplier <= 1) return Status::InvalidArgument("level_multiplier must exceed 1");
   if (o.target_file_size < (64 << 10)) return Status::InvalidArgument("target_file_size must be at least 64 KiB");

@@ -383,7 +383,7 @@ Status DBImpl::MakeRoomForWrite(bool force) {
       // An earlier job's transient failure is retried by this writer: report
       // only this attempt's, not a stale NoSpace once space was freed.
       if (BackgroundIdle()) soft_error_ = Status::OK();
-      StepBackgroundWork();  // inline: the stalled writer does the work itself
+      StepBackgroundWork();                    // inline: the stalled writer does the work itself
       SHALE_RETURN_IF_ERROR(TakeSoftError());  // e.g. NoSpace: fail this write, retry on the next one
       if (inline_executor_ != nullptr && bg_error_.ok() && !bg_running_ &&
           stats_.flushes + stats_.compactions + stats_.trivial_moves == done_before) {

@@ -241,8 +241,8 @@ class Repairer {
     if (!bad.ok() || reader.DroppedBytes() > 0) {
       const uint64_t end = reader.LastGoodOffset();
       report_->dropped.push_back(name + ": records after offset " + std::to_string(end) + " (" +
-                                 std::to_string(size > end ? size - end : 0) + " bytes): " +
-                                 (bad.ok() ? std::string("torn tail") : bad.ToString()));
+                                 std::to_string(size > end ? size - end : 0) +
+                                 " bytes): " + (bad.ok() ? std::string("torn tail") : bad.ToString()));
     }
     report_->wals_replayed++;
     return Status::OK();

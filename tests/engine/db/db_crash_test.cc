@@ -259,7 +259,8 @@ class CrashHarness {
       for (const auto& [k, v] : at_min) {
         auto it = state.find(k);
         if (it == state.end()) diff += " missing " + k + "=" + test::Printable(v, 12);
-        else if (it->second != v) diff += " " + k + " is " + test::Printable(it->second, 12) + " not " + test::Printable(v, 12);
+        else if (it->second != v)
+          diff += " " + k + " is " + test::Printable(it->second, 12) + " not " + test::Printable(v, 12);
         if (diff.size() > 300) break;
       }
       for (const auto& [k, v] : state) {
@@ -417,8 +418,9 @@ TEST_CASE("db crash: a crash during recovery loses nothing the first crash kept"
       const CrashMode mode = kAllCrashModes[points % kNumCrashModes];
       std::string e;
       const int n = RecoveredPrefix(disk->CrashCopy(seed * 1000 + points, mode).get(), &e);
-      if (n != kept) failure = "crash " + std::string(when) + " " + path + ": " + std::to_string(n) + " keys, expected " +
-                               std::to_string(kept) + " " + e;
+      if (n != kept)
+        failure = "crash " + std::string(when) + " " + path + ": " + std::to_string(n) + " keys, expected " +
+                  std::to_string(kept) + " " + e;
       points++;
     });
     InlineExecutor recovery_executor;
@@ -459,7 +461,8 @@ TEST_CASE("db crash: writes made when the clock reads 0 are still synced when th
   for (int i = 0; i < 1200; i++) {
     REQUIRE_OK(db->Put(WriteOptions::With(Durability::kRelaxed), RecoveryKey(i), CrashValue(RecoveryKey(i), i, 100)));
   }
-  REQUIRE_OK(db->Put(WriteOptions::With(Durability::kStrict), RecoveryKey(1200), CrashValue(RecoveryKey(1200), 1200, 100)));
+  REQUIRE_OK(
+      db->Put(WriteOptions::With(Durability::kStrict), RecoveryKey(1200), CrashValue(RecoveryKey(1200), 1200, 100)));
   auto disk = mem.CrashCopy(1, CrashMode::kDropUnsynced);
   std::string err;
   const int n = RecoveredPrefix(disk.get(), &err);
@@ -640,8 +643,8 @@ Options GroupWindowOptions(FileSystem* fs, Executor* executor, Clock* clock) {
 // 1 KiB relaxed writes of filler keys, `n` of them.
 Status WriteFiller(DB* db, int* next, int n) {
   for (int i = 0; i < n; i++, (*next)++) {
-    SHALE_RETURN_IF_ERROR(db->Put(WriteOptions::With(Durability::kRelaxed), "filler" + std::to_string(*next),
-                                  std::string(1024, 'f')));
+    SHALE_RETURN_IF_ERROR(
+        db->Put(WriteOptions::With(Durability::kRelaxed), "filler" + std::to_string(*next), std::string(1024, 'f')));
   }
   return Status::OK();
 }
@@ -939,8 +942,9 @@ TEST_CASE("db crash: concurrent writers, readers and crash copies see per-writer
     const std::vector<int> n = ThreadPrefixes(state, kThreads);
     if (n.empty()) failure = "a crash copy is not a per-writer prefix";
     for (int t = 0; t < kThreads && failure.empty(); t++) {
-      if (n[t] < floor[t]) failure = "writer " + std::to_string(t) + " lost strict writes: " + std::to_string(n[t]) +
-                                     " < " + std::to_string(floor[t]);
+      if (n[t] < floor[t])
+        failure = "writer " + std::to_string(t) + " lost strict writes: " + std::to_string(n[t]) + " < " +
+                  std::to_string(floor[t]);
     }
     (void)rdb->Close();
     if (copies > 200) break;

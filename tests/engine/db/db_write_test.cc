@@ -114,7 +114,7 @@ TEST_CASE("db write: a group sync the WAL's retirement covered does not sync the
   // so far is durable, the job's request included.
   REQUIRE_OK(db->Put(WriteOptions::With(Durability::kRelaxed), "c", "3"));
   REQUIRE(fs.wal_syncs == syncs_before + 1);  // the retired WAL's sync, and no sync of "c"
-    REQUIRE_OK(db->Close());
+  REQUIRE_OK(db->Close());
 }
 
 }  // namespace shale

@@ -38,10 +38,26 @@ TEST_CASE("filename: every numbered type round trips", "[version]") {
 
 TEST_CASE("filename: foreign and non-canonical names are rejected", "[version]") {
   const char* bad[] = {
-      "",          "123.sst",           "0000123.sst",          "000123.SST",     "000123",
-      ".sst",      "000123.sst.bak",    "0001a3.sst",           "-00123.sst",     "+00123.sst",
-      "MANIFEST-", "MANIFEST-45",       "MANIFEST-000045x",     "MANIFEST-0000045", "manifest-000045",
-      "LOCK2",     "lock",              "CURRENT",              "000123.log~",    "000123.spare",
+      "",
+      "123.sst",
+      "0000123.sst",
+      "000123.SST",
+      "000123",
+      ".sst",
+      "000123.sst.bak",
+      "0001a3.sst",
+      "-00123.sst",
+      "+00123.sst",
+      "MANIFEST-",
+      "MANIFEST-45",
+      "MANIFEST-000045x",
+      "MANIFEST-0000045",
+      "manifest-000045",
+      "LOCK2",
+      "lock",
+      "CURRENT",
+      "000123.log~",
+      "000123.spare",
       "99999999999999999999.sst",  // overflows 64 bits
       "18446744073709551616.log",  // UINT64_MAX + 1
   };
