@@ -1,4 +1,4 @@
-// The C ABI of compactions as jobs (DESIGN.md §2; engine/include/shale/db.h):
+// The C ABI of compactions as jobs (docs/compaction.md; engine/include/shale/db.h):
 // the engine worker picks, installs and abandons jobs on its DB handle; the
 // compaction worker, a second wasm instance that shares only the files, runs
 // them. Job and result bytes are opaque to the host (docs/format.md,

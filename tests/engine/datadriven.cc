@@ -40,9 +40,9 @@ std::vector<DataDrivenCase> ParseDataDrivenFile(const std::string& path) {
   return cases;
 }
 
-void RunDataDrivenFile(const std::string& path, size_t min_cases,
-                       const std::function<std::string(const std::string& command,
-                                                       const std::vector<std::string>& input)>& run) {
+void RunDataDrivenFile(
+    const std::string& path, size_t min_cases,
+    const std::function<std::string(const std::string& command, const std::vector<std::string>& input)>& run) {
   const std::vector<DataDrivenCase> cases = ParseDataDrivenFile(path);
   REQUIRE(cases.size() >= min_cases);
   const bool rewrite = std::getenv("SHALE_REWRITE_TESTDATA") != nullptr;

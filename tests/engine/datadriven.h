@@ -10,7 +10,7 @@
 // is run case by case through a function from (command, input) to output.
 // With SHALE_REWRITE_TESTDATA set, the file is rewritten with the actual
 // outputs instead (review the diff before committing it). Used by the
-// picture tests of tests/engine/testdata/<module>/ (STYLE.md 10).
+// picture tests of tests/engine/testdata/<module>/.
 //
 // Not thread-safe; one test drives one file.
 
@@ -38,9 +38,9 @@ std::vector<DataDrivenCase> ParseDataDrivenFile(const std::string& path);
 // Runs every case of `path` through `run` and CHECKs each output against the
 // expected one (or rewrites the file, see above). REQUIREs at least
 // `min_cases` cases, so an emptied file cannot pass.
-void RunDataDrivenFile(const std::string& path, size_t min_cases,
-                       const std::function<std::string(const std::string& command,
-                                                       const std::vector<std::string>& input)>& run);
+void RunDataDrivenFile(
+    const std::string& path, size_t min_cases,
+    const std::function<std::string(const std::string& command, const std::vector<std::string>& input)>& run);
 
 }  // namespace shale::test
 

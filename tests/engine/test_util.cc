@@ -30,7 +30,8 @@ void RemoveTree(const std::string& path) {
 std::string NewTempDir(const std::string& name) {
   // No getpid() under WASI: a start-time stamp keeps concurrent runs apart.
   static const long long run_id =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   static std::atomic<int> counter{0};
   const char* base = getenv("TMPDIR");
   std::string root = (base != nullptr && base[0] != '\0') ? base : "/tmp";

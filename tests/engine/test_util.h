@@ -22,11 +22,11 @@ std::string TestdataPath(const std::string& module, const std::string& name);
 }  // namespace shale::test
 
 // REQUIREs that a Status is OK and prints it when it is not.
-#define REQUIRE_OK(expr)                     \
-  do {                                       \
-    ::shale::Status _s = (expr);             \
-    INFO(_s.ToString());                     \
-    REQUIRE(_s.ok());                        \
+#define REQUIRE_OK(expr)         \
+  do {                           \
+    ::shale::Status _s = (expr); \
+    INFO(_s.ToString());         \
+    REQUIRE(_s.ok());            \
   } while (0)
 
 #endif  // SHALE_TESTS_ENGINE_TEST_UTIL_H_

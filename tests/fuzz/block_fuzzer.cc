@@ -47,8 +47,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     switch (m % 6) {
       case 0: it->SeekToFirst(); break;
       case 1: it->SeekToLast(); break;
-      case 2: if (it->Valid()) it->Next(); break;
-      case 3: if (it->Valid()) it->Prev(); break;
+      case 2:
+        if (it->Valid()) it->Next();
+        break;
+      case 3:
+        if (it->Valid()) it->Prev();
+        break;
       case 4: it->Seek(target); break;
       default: it->SeekForPrev(target); break;
     }

@@ -52,16 +52,18 @@ std::vector<std::string> ToLog(FuzzedDataProvider* in) {
     const uint8_t code = in->ConsumeIntegral<uint8_t>();
     std::string line;
     switch (code % 16) {
-      case 0: case 1: case 2: case 3: case 4:
-        line = "put " + Key(in) + " " + ValueSpec(in, op);
-        break;
-      case 5: case 6:
-        line = "del " + Key(in);
-        break;
+      case 0:
+      case 1:
+      case 2:
+      case 3:
+      case 4: line = "put " + Key(in) + " " + ValueSpec(in, op); break;
+      case 5:
+      case 6: line = "del " + Key(in); break;
       case 7: {
         line = "batch";
         const int n = 1 + in->ConsumeIntegralInRange(0, 5);
-        for (int i = 0; i < n; i++) line += in->ConsumeBool() ? " D:" + Key(in) : " P:" + Key(in) + "=" + ValueSpec(in, op);
+        for (int i = 0; i < n; i++)
+          line += in->ConsumeBool() ? " D:" + Key(in) : " P:" + Key(in) + "=" + ValueSpec(in, op);
         break;
       }
       case 8:
@@ -81,20 +83,12 @@ std::vector<std::string> ToLog(FuzzedDataProvider* in) {
         line = "walk " + KeyOrDash(in) + " " + KeyOrDash(in) + " " + SnapOrDash(in) + " " + Key(in) + " " + moves;
         break;
       }
-      case 11:
-        line = code & 0x10 ? "release " + std::to_string(in->ConsumeIntegral<uint8_t>() % 8) : "snap";
-        break;
-      case 12:
-        line = "flush";
-        break;
-      case 13:
-        line = "compact " + KeyOrDash(in) + " " + KeyOrDash(in);
-        break;
+      case 11: line = code & 0x10 ? "release " + std::to_string(in->ConsumeIntegral<uint8_t>() % 8) : "snap"; break;
+      case 12: line = "flush"; break;
+      case 13: line = "compact " + KeyOrDash(in) + " " + KeyOrDash(in); break;
       // A reopen or a power cut costs a DB::Open, about a hundred other
       // operations: one op code in 64 each keeps the fuzzer fast.
-      case 14:
-        line = (code & 0x30) == 0x30 ? "reopen" : "bg";
-        break;
+      case 14: line = (code & 0x30) == 0x30 ? "reopen" : "bg"; break;
       default:
         line = (code & 0x30) == 0x30 ? "crash " + std::to_string(in->ConsumeIntegral<uint16_t>()) : "get " + Key(in);
         break;

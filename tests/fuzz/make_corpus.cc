@@ -75,7 +75,8 @@ void Blocks() {
                std::string(i % 9, 'v'));
     }
     const std::string moves = "\x00\x02\x02\x03\x01\x03\x84\x05\x02\x85\x04";
-    Seed("block_fuzzer", "data-r" + std::to_string(restart), Byte(1) + Byte(moves.size()) + moves, data.Finish().ToString());
+    Seed("block_fuzzer", "data-r" + std::to_string(restart), Byte(1) + Byte(moves.size()) + moves,
+         data.Finish().ToString());
     Seed("block_fuzzer", "data-checked-r" + std::to_string(restart), Byte(3 | 4) + Byte(moves.size()) + moves,
          data.Finish().ToString());
     BlockBuilder bytewise(restart);

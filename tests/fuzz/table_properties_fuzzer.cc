@@ -15,6 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   TableProperties again;
   const Status s = DecodeTableProperties(EncodeTableProperties(props), &again);
   if (!s.ok()) fuzz::Fail("re-encoded properties do not decode: " + s.ToString());
-  if (again.ToString() != text) fuzz::Fail("properties change through a re-encode: " + text + " vs " + again.ToString());
+  if (again.ToString() != text)
+    fuzz::Fail("properties change through a re-encode: " + text + " vs " + again.ToString());
   return 0;
 }

@@ -17,6 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   VersionEdit again;
   const Status s = again.DecodeFrom(encoded);
   if (!s.ok()) fuzz::Fail("a re-encoded edit does not decode: " + s.ToString() + "\n" + text);
-  if (again.DebugString() != text) fuzz::Fail("an edit changes through a re-encode:\n" + text + "vs\n" + again.DebugString());
+  if (again.DebugString() != text)
+    fuzz::Fail("an edit changes through a re-encode:\n" + text + "vs\n" + again.DebugString());
   return 0;
 }

@@ -105,3 +105,14 @@ test('bootstrap with everything present prints nothing and succeeds', () => {
   assert.equal(r.stdout, '');
   assert.equal(r.stderr, '');
 });
+
+test('bootstrap installs, by Debian package name, the tools scripts/lint runs', () => {
+  const bootstrap = readFileSync(join(rootDir, 'scripts/bootstrap'), 'utf8');
+  const list = /^APT_PACKAGES=\(\n([\s\S]*?)\n\)/m.exec(bootstrap);
+  assert.ok(list, 'scripts/bootstrap has an APT_PACKAGES list');
+  const packages = list[1].split('\n').flatMap((line) => line.replace(/#.*/, '').trim().split(/\s+/)).filter(Boolean);
+  const lint = readFileSync(join(rootDir, 'scripts/lint'), 'utf8');
+  const tools = [...new Set(lint.match(/\bclang-format-\d+\b/g))];
+  assert.deepEqual(tools, ['clang-format-14']);
+  for (const tool of tools) assert.ok(packages.includes(tool), `${tool} is missing from APT_PACKAGES`);
+});

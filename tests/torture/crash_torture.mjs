@@ -46,10 +46,6 @@ const nodeWriter = join(here, 'node_writer.mjs');
 const PROBE_KEY = '~torture-probe';
 const STALL_MS = 60_000; // a writer without any output this long is stuck
 
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 function bytesOnDisk(dir) {
   let total = 0;
   for (const name of readdirSync(dir)) {

@@ -55,9 +55,7 @@ void WriteLine(const std::string& line) {
   }
 }
 
-bool IsTable(const std::string& path) {
-  return path.size() > 4 && path.compare(path.size() - 4, 4, ".sst") == 0;
-}
+bool IsTable(const std::string& path) { return path.size() > 4 && path.compare(path.size() - 4, 4, ".sst") == 0; }
 
 std::string BaseName(const std::string& path) {
   size_t slash = path.rfind('/');

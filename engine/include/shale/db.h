@@ -88,7 +88,7 @@ class DB {
   // writes of one group-commit window share one sync.
   virtual uint64_t MicrosUntilTimedWork() = 0;
 
-  // ---- compactions as jobs (DESIGN.md §2; formats in docs/format.md) ----
+  // ---- compactions as jobs (docs/compaction.md; formats in docs/format.md) ----
   // REQUIRES for the three DB methods: Options::external_compactions (else
   // NotSupported), so that the DB's own compactions never race a job.
   //

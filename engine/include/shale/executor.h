@@ -1,9 +1,9 @@
 // Executor: where the DB's background work (flushes, compactions) runs.
 //
-// The engine starts no threads of its own (DESIGN.md §2: background work is
-// data). It hands closures to an Executor: a native thread pool, or an inline
-// executor whose queue runs when its owner calls RunPending() (a wasm host
-// between requests, a test at chosen points).
+// The engine starts no threads of its own (background work is data:
+// docs/architecture.md). It hands closures to an Executor: a native thread
+// pool, or an inline executor whose queue runs when its owner calls
+// RunPending() (a wasm host between requests, a test at chosen points).
 //
 // Thread safety: Schedule() may be called from any thread.
 

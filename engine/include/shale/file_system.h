@@ -63,9 +63,7 @@ class File {
   // Emscripten, wrappers) returns NotSupported and callers use Read().
   // The view is as untrusted as Read()'s bytes: verify before use.
   // REQUIRES: nothing writes or truncates [0, size) while the File lives.
-  virtual Status MapReadOnly(uint64_t size, Slice* contents) const {
-    return Status::NotSupported("file mapping");
-  }
+  virtual Status MapReadOnly(uint64_t size, Slice* contents) const { return Status::NotSupported("file mapping"); }
 
   // Releases the handle. Unsynced bytes are not made durable by Close().
   // Further calls return a Closed status.

@@ -64,7 +64,7 @@ struct Options {
   int max_open_tables = 500;
 
   // ---- table format ----
-  size_t block_size = 4096;        // see table/table_options.h for the reasons
+  size_t block_size = 4096;  // see table/table_options.h for the reasons
   int block_restart_interval = 16;
   Compression compression = Compression::kZstd;
   int compression_level = 3;

@@ -28,9 +28,9 @@ class [[nodiscard]] Status {
     kCorruption = 2,
     kInvalidArgument = 3,
     kIOError = 4,
-    kNoSpace = 5,       // quota or disk exhausted; retry once space is freed
-    kLocked = 6,        // another process or tab owns the database
-    kClosed = 7,        // operation on a closed handle
+    kNoSpace = 5,  // quota or disk exhausted; retry once space is freed
+    kLocked = 6,   // another process or tab owns the database
+    kClosed = 7,   // operation on a closed handle
     kNotSupported = 8,
     kAborted = 9,
   };
@@ -81,9 +81,9 @@ const char* StatusCodeName(Status::Code code);
 }  // namespace shale
 
 // Returns early from the enclosing function when `expr` is not OK.
-#define SHALE_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::shale::Status _shale_status = (expr);  \
+#define SHALE_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::shale::Status _shale_status = (expr);        \
     if (!_shale_status.ok()) return _shale_status; \
   } while (0)
 

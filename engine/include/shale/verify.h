@@ -83,7 +83,7 @@ struct RepairReport {
   uint64_t entries_written = 0;    // entries in the new tables (older versions and tombstones dropped)
   uint64_t tables_written = 0;
   uint64_t bytes_written = 0;
-  uint64_t max_sequence = 0;  // the repaired database's last sequence number
+  uint64_t max_sequence = 0;        // the repaired database's last sequence number
   bool manifest_was_valid = false;  // a current manifest read back (repair asked for, or only files lost)
   // Damaged input tables, renamed to "<name>.damaged" (never deleted: a
   // person may want to look at them). Ignored by the engine from then on.

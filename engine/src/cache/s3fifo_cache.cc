@@ -183,9 +183,7 @@ class S3FifoShard {
 
 }  // namespace
 
-Cache* NewS3FifoCache(size_t capacity, int shard_bits) {
-  return new ShardedCache<S3FifoShard>(capacity, shard_bits);
-}
+Cache* NewS3FifoCache(size_t capacity, int shard_bits) { return new ShardedCache<S3FifoShard>(capacity, shard_bits); }
 
 Cache* NewBlockCache(size_t capacity_bytes) {
   return NewS3FifoCache(capacity_bytes, ChooseShardBits(capacity_bytes, kS3FifoMinShardCapacity));

@@ -51,8 +51,8 @@ void CompactionIterator::FindNextKept() {
     }
     stats_.entries_in++;
     if (!prev_key_.empty() && CompareInternalKeys(prev_key_, ikey) >= 0) {
-      return Stop(Status::Corruption("compaction input out of order: " + InternalKeyToString(prev_key_) +
-                                     " then " + InternalKeyToString(ikey)));
+      return Stop(Status::Corruption("compaction input out of order: " + InternalKeyToString(prev_key_) + " then " +
+                                     InternalKeyToString(ikey)));
     }
     if (parsed.sequence > last_sequence_) {
       return Stop(Status::Corruption("compaction input: " + InternalKeyToString(ikey) +

@@ -12,8 +12,8 @@ namespace {
 
 // Envelope (on-disk, wire): magic[8] | format version u32 | body length u32 |
 // body | XXH3-64 of everything before it, u64.
-constexpr size_t kHeaderSize = 16;
-constexpr size_t kTrailerSize = 8;
+constexpr size_t kHeaderSize = 16;  // on-disk (wire)
+constexpr size_t kTrailerSize = 8;  // on-disk (wire)
 // Sanity bounds a decoded job must meet (no picker or option produces more).
 constexpr uint32_t kMaxBlockSize = 1u << 30;
 constexpr uint32_t kMaxRestartInterval = 1u << 16;
@@ -144,10 +144,10 @@ Status DecodeCompactionJob(const Slice& bytes, CompactionJob* out) {
   // Consistency: what no engine would have picked.
   job.dbname = dbname.ToString();
   // A NUL would cut the path short in a C API (another directory's files).
-  ok = !job.dbname.empty() && job.dbname.find('\0') == std::string::npos && job.id != 0 && ValidLevel(level) && ValidLevel(output_level) && level < output_level &&
-       !job.inputs.empty() && bottommost <= 1 && job.target_file_size > 0 && job.block_size > 0 &&
-       job.block_size <= kMaxBlockSize && job.restart_interval > 0 && job.restart_interval <= kMaxRestartInterval &&
-       compression <= static_cast<uint8_t>(CompressionType::kZstd) &&
+  ok = !job.dbname.empty() && job.dbname.find('\0') == std::string::npos && job.id != 0 && ValidLevel(level) &&
+       ValidLevel(output_level) && level < output_level && !job.inputs.empty() && bottommost <= 1 &&
+       job.target_file_size > 0 && job.block_size > 0 && job.block_size <= kMaxBlockSize && job.restart_interval > 0 &&
+       job.restart_interval <= kMaxRestartInterval && compression <= static_cast<uint8_t>(CompressionType::kZstd) &&
        job.bloom_bits_per_key <= kMaxBloomBitsPerKey && !job.output_numbers.empty() &&
        job.last_sequence <= kMaxSequenceNumber;
   for (size_t i = 0; ok && i < job.snapshots.size(); i++) {

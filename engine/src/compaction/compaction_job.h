@@ -1,4 +1,4 @@
-// CompactionJob and CompactionJobResult: a compaction as data (DESIGN.md §2),
+// CompactionJob and CompactionJobResult: a compaction as data (docs/compaction.md),
 // and their byte encodings, which cross from the engine instance that owns
 // the database to whatever runs the job (another wasm instance in a worker,
 // a thread, a process) and back.

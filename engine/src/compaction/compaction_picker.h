@@ -52,8 +52,8 @@ struct LeveledPickerOptions {
 };
 
 struct LevelScores {
-  int base_level = kNumLevels - 1;      // output level of L0 compactions
-  uint64_t target[kNumLevels] = {};     // bytes; 0 for L0, unused levels and L6
+  int base_level = kNumLevels - 1;   // output level of L0 compactions
+  uint64_t target[kNumLevels] = {};  // bytes; 0 for L0, unused levels and L6
   double score[kNumLevels] = {};
 };
 

@@ -31,9 +31,9 @@ Status VerifyTable(const TableOptions& table_options, const File* file, const Fi
   if (!it->status().ok()) return it->status();
   if (count != meta.num_entries || reader->properties().num_entries != meta.num_entries ||
       Slice(first) != meta.smallest.Encode() || Slice(last) != meta.largest.Encode()) {
-    return Status::Corruption("output table " + std::to_string(meta.number) + " reads back " +
-                              std::to_string(count) + " entries [" + InternalKeyToString(first) + " .. " +
-                              InternalKeyToString(last) + "], wrote " + meta.DebugString());
+    return Status::Corruption("output table " + std::to_string(meta.number) + " reads back " + std::to_string(count) +
+                              " entries [" + InternalKeyToString(first) + " .. " + InternalKeyToString(last) +
+                              "], wrote " + meta.DebugString());
   }
   return Status::OK();
 }

@@ -3,7 +3,7 @@
 // verified SST files, and describes each in a FileMetaData for the
 // VersionEdit that the DB installs afterwards.
 //
-// This is the "produce" half of a job (DESIGN.md §2): it reads immutable
+// This is the "produce" half of a job (docs/architecture.md, "Background work"): it reads immutable
 // inputs, writes only new files and touches no shared state, so a job that
 // fails or is abandoned leaves the database as it was once its partial
 // outputs are removed, which WriteTables does itself.

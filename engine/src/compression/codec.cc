@@ -6,9 +6,7 @@ namespace shale {
 
 Status Compress(CompressionType type, int level, const Slice& input, std::string* output) {
   switch (type) {
-    case CompressionType::kNone:
-      output->append(input.data(), input.size());
-      return Status::OK();
+    case CompressionType::kNone: output->append(input.data(), input.size()); return Status::OK();
     case CompressionType::kZstd: {
       const size_t start = output->size();
       output->resize(start + ZSTD_compressBound(input.size()));

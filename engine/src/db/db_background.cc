@@ -1,4 +1,4 @@
-// Background work: flushes and compactions (DESIGN.md §2). Each job is
+// Background work: flushes and compactions (docs/architecture.md). Each job is
 // produced without mu_ from immutable inputs into new files, then installed
 // under mu_ by one VersionSet::LogAndApply. One job runs at a time
 // (invariant 4); flushes go first because writers stall on them.
@@ -139,9 +139,9 @@ TableOptions DBImpl::MakeTableOptions() const {
 
 // Called without mu_. Writes the entries `input` yields (after dropping what
 // no snapshot can see) to new table files.
-Status DBImpl::BuildTables(Iterator* input, const std::vector<SequenceNumber>& snapshots,
-                           SequenceNumber last_sequence, bool bottommost, uint64_t target_file_size,
-                           std::vector<FileMetaData>* outputs, bool flush_while_building) {
+Status DBImpl::BuildTables(Iterator* input, const std::vector<SequenceNumber>& snapshots, SequenceNumber last_sequence,
+                           bool bottommost, uint64_t target_file_size, std::vector<FileMetaData>* outputs,
+                           bool flush_while_building) {
   CompactionIterator compacted(input, snapshots, last_sequence, bottommost);
   TableOutputOptions out;
   if (inline_executor_ == nullptr) {
@@ -312,22 +312,39 @@ Status DBImpl::RunCompaction(PickedCompaction* c) {
   return Status::OK();
 }
 
+// REQUIRES: mu_ held. No job runs, nor (with threads) waits to run: a
+// transient failure recorded now is the last word on the work asked for.
+bool DBImpl::BackgroundIdle() const { return !bg_running_ && (inline_executor_ != nullptr || !bg_scheduled_); }
+
+// REQUIRES: mu_ held. A transient failure (soft_error_) of background work
+// the caller waited for, once the background is idle: handed to that one
+// caller and cleared, so the next request retries the work. OK otherwise.
+Status DBImpl::TakeSoftError() {
+  if (soft_error_.ok() || !BackgroundIdle()) return Status::OK();
+  Status s = soft_error_;
+  soft_error_ = Status::OK();
+  return s;
+}
+
+// REQUIRES: mu_ held. One step for a caller that waits for background work:
+// inline, runs the next job on this thread; otherwise (or while a job runs)
+// schedules it and waits until a job finishes a step.
+void DBImpl::StepBackgroundWork() {
+  if (inline_executor_ != nullptr && !bg_running_) {
+    BackgroundCall();
+  } else {
+    MaybeScheduleBackgroundWork();
+    bg_cv_.Wait();
+  }
+}
+
 // REQUIRES: mu_ held. Waits (or, inline, works) until done() or an error.
 Status DBImpl::WaitForBackgroundWork(const std::function<bool()>& done) {
   while (!done()) {
     if (!bg_error_.ok()) return bg_error_;
     if (closed_) return Status::Closed("database is closed");
-    if (!soft_error_.ok() && !bg_running_) {
-      Status s = soft_error_;
-      soft_error_ = Status::OK();
-      return s;
-    }
-    if (inline_executor_ != nullptr && !bg_running_) {
-      BackgroundCall();
-    } else {
-      MaybeScheduleBackgroundWork();
-      bg_cv_.Wait();
-    }
+    SHALE_RETURN_IF_ERROR(TakeSoftError());
+    StepBackgroundWork();
   }
   return bg_error_;
 }

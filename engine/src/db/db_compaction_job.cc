@@ -1,4 +1,4 @@
-// Compactions as jobs (DESIGN.md §2): the DB picks and reserves a compaction
+// Compactions as jobs (docs/architecture.md, "Background work"): the DB picks and reserves a compaction
 // and describes it as bytes (PickCompactionJob), anything that reaches the
 // files runs it (DB::RunCompactionJob, compaction/run_compaction_job.cc), and
 // the DB validates and installs the result as one manifest edit

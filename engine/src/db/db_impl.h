@@ -141,7 +141,7 @@ class DBImpl final : public DB {
   Status RecoverWals(const std::vector<uint64_t>& wal_numbers, VersionEdit* edit);
   Status ReplayWal(uint64_t number, bool is_newest, MemTable* mem, SequenceNumber* max_sequence,
                    SequenceNumber* next_sequence);
-  Status NewWal();
+  Status WriteLevel0Table(MemTable* mem, VersionEdit* edit);
   void RemoveFilesOfFailedOpen(uint64_t first_new_number);
   void RemoveObsoleteFiles();
 
@@ -151,6 +151,7 @@ class DBImpl final : public DB {
   WriteBatch* BuildGroup(Writer** last);
   Status WriteToWal(const WriteBatch& batch, bool sync, bool* rewound);
   Status SyncOrRewindWal();
+  void MarkWalSynced();
   void RecordWalError(const Status& s);
   Status SyncAsLeader();
   void ScheduleGroupSync();
@@ -158,6 +159,7 @@ class DBImpl final : public DB {
   void SyncWalUnlessWriting();
   Status SyncBeforeStall();
   Durability DurabilityOf(const WriteOptions& options) const;
+  Status NewWal();
 
   // ---- reads (db_read.cc) ----
   // REQUIRES: mu_ held. Publishes mem_, imm_ and the current version as the
@@ -184,7 +186,6 @@ class DBImpl final : public DB {
   bool BackgroundWorkDue() const;
   Status RunFlush();
   Status RunCompaction(PickedCompaction* c);
-  Status WriteLevel0Table(MemTable* mem, VersionEdit* edit);
   // flush_while_building: a compaction's build, which polls
   // FlushDuringCompaction() so frozen memtables do not wait for its end.
   Status BuildTables(Iterator* input, const std::vector<SequenceNumber>& snapshots, SequenceNumber last_sequence,
@@ -195,6 +196,9 @@ class DBImpl final : public DB {
   bool IsBottommost(const PickedCompaction& c) const;
   std::vector<SequenceNumber> SnapshotSequences() const;
   void RecordBackgroundError(const Status& s);
+  bool BackgroundIdle() const;
+  Status TakeSoftError();
+  void StepBackgroundWork();
   Status WaitForBackgroundWork(const std::function<bool()>& done);
   Status ManualCompaction(int level, const Slice* begin, const Slice* end);
   TableOptions MakeTableOptions() const;
@@ -233,23 +237,23 @@ class DBImpl final : public DB {
   std::unique_ptr<File> wal_file_;
   std::unique_ptr<log::Writer> wal_;
   uint64_t wal_number_ = 0;
-  uint64_t wal_synced_offset_ = 0;   // WAL bytes known durable
+  uint64_t wal_synced_offset_ = 0;       // WAL bytes known durable
   uint64_t oldest_unsynced_micros_ = 0;  // 0: everything written is synced
   bool unsynced_group_write_ = false;    // a kGroup write awaits its timed sync
   bool group_sync_scheduled_ = false;
   bool sync_next_group_ = false;  // a group-sync job found writers in flight
   std::deque<Writer*> writers_;
   WriteBatch group_batch_;
-  std::list<SnapshotImpl*> snapshots_;  // oldest first
-  std::set<uint64_t> pending_outputs_;  // file numbers being written by a job
+  std::list<SnapshotImpl*> snapshots_;         // oldest first
+  std::set<uint64_t> pending_outputs_;         // file numbers being written by a job
   std::unique_ptr<ExternalJob> external_job_;  // the outstanding compaction job, if any
   bool bg_scheduled_ = false;
   bool bg_running_ = false;
-  int manual_compactions_ = 0;  // pause automatic compaction while > 0
+  int manual_compactions_ = 0;         // pause automatic compaction while > 0
   uint64_t seek_compaction_file_ = 0;  // 0: none marked by ChargeSeek()
   int seek_compaction_level_ = 0;
-  Status bg_error_;             // sticky
-  Status soft_error_;           // last transient (NoSpace) background failure
+  Status bg_error_;    // sticky
+  Status soft_error_;  // last transient (NoSpace) background failure
   bool closed_ = false;
   std::shared_ptr<BackgroundToken> token_;
   // What reads see: mem_, imm_ and the current version (installs under mu_,
@@ -272,7 +276,7 @@ class DBImpl final : public DB {
     std::atomic<uint64_t> stops{0};
     std::atomic<uint64_t> wal_tail_bytes_dropped{0};
     std::atomic<uint64_t> gets{0};
-    std::atomic<uint64_t> table_probes{0};  // tables searched by Get (read amplification)
+    std::atomic<uint64_t> table_probes{0};      // tables searched by Get (read amplification)
     std::atomic<uint64_t> transient_errors{0};  // NoSpace failures, retried
   } stats_;
 };

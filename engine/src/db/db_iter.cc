@@ -132,8 +132,8 @@ class DBIter final : public Iterator {
   // Records NotSupported for a deciding entry the iterator cannot resolve
   // yet (rule 3 in db_iter.h).
   void SetNotSupported(const ParsedInternalKey& ikey) {
-    status_ = Status::NotSupported(std::string("iterator reached a ") + ValueKindName(ikey.kind) +
-                                   " entry for key " + ikey.user_key.ToEscaped());
+    status_ = Status::NotSupported(std::string("iterator reached a ") + ValueKindName(ikey.kind) + " entry for key " +
+                                   ikey.user_key.ToEscaped());
     valid_ = false;
   }
 
@@ -172,9 +172,7 @@ class DBIter final : public Iterator {
       if (ikey.sequence > snapshot_) continue;
       if (skipping && ikey.user_key.compare(saved_key_) <= 0) continue;
       switch (ikey.kind) {
-        case ValueKind::kSet:
-          valid_ = true;
-          return;
+        case ValueKind::kSet: valid_ = true; return;
         case ValueKind::kDelete:
         case ValueKind::kSingleDelete:
           // Older versions of this key are hidden.
@@ -183,9 +181,7 @@ class DBIter final : public Iterator {
           break;
         case ValueKind::kMerge:
         case ValueKind::kBlobIndex:
-        case ValueKind::kRangeDelete:
-          SetNotSupported(ikey);
-          return;
+        case ValueKind::kRangeDelete: SetNotSupported(ikey); return;
       }
     }
   }

@@ -51,7 +51,8 @@ Status ValidateOptions(const Options& o) {
   if (o.bloom_bits_per_key < 0) return Status::InvalidArgument("bloom_bits_per_key must not be negative");
   if (o.level0_compaction_trigger < 1 || o.level0_slowdown_trigger < o.level0_compaction_trigger ||
       o.level0_stop_trigger < o.level0_slowdown_trigger) {
-    return Status::InvalidArgument("need 1 <= level0_compaction_trigger <= level0_slowdown_trigger <= level0_stop_trigger");
+    return Status::InvalidArgument(
+        "need 1 <= level0_compaction_trigger <= level0_slowdown_trigger <= level0_stop_trigger");
   }
   if (o.level_multiplier <= 1) return Status::InvalidArgument("level_multiplier must exceed 1");
   if (o.target_file_size < (64 << 10)) return Status::InvalidArgument("target_file_size must be at least 64 KiB");
@@ -379,7 +380,6 @@ void DBImpl::RemoveFilesOfFailedOpen(uint64_t first_new_number) {
       case FileType::kTable: keep = keep_named; break;
       case FileType::kManifest: keep = number == versions_->ManifestNumber(); break;
       case FileType::kTemp: keep = false; break;
-      case FileType::kSpare:
       case FileType::kLock: keep = true; break;
     }
     if (keep) continue;
@@ -406,7 +406,6 @@ void DBImpl::RemoveObsoleteFiles() {
       case FileType::kTable: keep = live.count(number) != 0; break;
       case FileType::kManifest: keep = number >= versions_->ManifestNumber(); break;
       case FileType::kTemp: keep = false; break;
-      case FileType::kSpare:  // the browser host's pre-created files: its to manage
       case FileType::kLock: keep = true; break;
     }
     if (keep) continue;

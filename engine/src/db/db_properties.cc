@@ -84,17 +84,18 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
       out += "  L" + std::to_string(level) + ": " + std::to_string(v->NumFiles(level)) + " files, " +
              Bytes(v->NumLevelBytes(level)) + "\n";
     }
-    out += "memtables: active " + Bytes(mem_->ApproximateMemoryUsage()) + ", frozen " + std::to_string(imm_.size()) + "\n";
-    out += "last sequence: " + std::to_string(versions_->LastSequence()) + ", live snapshots: " +
-           std::to_string(snapshots_.size()) + "\n";
+    out +=
+        "memtables: active " + Bytes(mem_->ApproximateMemoryUsage()) + ", frozen " + std::to_string(imm_.size()) + "\n";
+    out += "last sequence: " + std::to_string(versions_->LastSequence()) +
+           ", live snapshots: " + std::to_string(snapshots_.size()) + "\n";
     out += "user bytes written: " + Bytes(user) + "; WAL " + Bytes(stats_.wal_bytes_written) + " (" +
            std::to_string(stats_.wal_syncs.load()) + " syncs); flush " + Bytes(stats_.flush_bytes_written) + " (" +
            std::to_string(stats_.flushes.load()) + "); compaction " + Bytes(stats_.compaction_bytes_written) +
            " written, " + Bytes(stats_.compaction_bytes_read) + " read (" + std::to_string(stats_.compactions.load()) +
            ", " + std::to_string(stats_.trivial_moves.load()) + " trivial moves)\n";
     out += "read amplification: " + Ratio(stats_.table_probes, stats_.gets) + " tables searched per get; ";
-    out += "write amplification: " + Ratio(written, user) + "; space amplification: " +
-           Ratio(sst_bytes, v->NumLevelBytes(kNumLevels - 1)) + " (total / last level)\n";
+    out += "write amplification: " + Ratio(written, user) +
+           "; space amplification: " + Ratio(sst_bytes, v->NumLevelBytes(kNumLevels - 1)) + " (total / last level)\n";
     out += "stalls: " + std::to_string(stats_.slowdowns.load()) + " slowdowns, " + std::to_string(stats_.stops.load()) +
            " stops, " + std::to_string(stats_.stall_micros / 1000) + " ms\n";
     const Cache::Stats b = block_cache_->GetStats();

@@ -66,9 +66,7 @@ bool SaveTableValue(void* arg, const Slice& internal_key, const Slice& value) {
       lookup->state = LookupState::kFound;
       break;
     case ValueKind::kDelete:
-    case ValueKind::kSingleDelete:
-      lookup->state = LookupState::kDeleted;
-      break;
+    case ValueKind::kSingleDelete: lookup->state = LookupState::kDeleted; break;
     default:
       lookup->state = LookupState::kUnsupported;  // merge operands, blob values: later issues
       break;
@@ -111,7 +109,8 @@ Status DBImpl::GetFromView(const SuperVersion& sv, SequenceNumber sequence, cons
       case LookupState::kNotFound: *decided = false; return Status::OK();
       case LookupState::kFound: return Status::OK();
       case LookupState::kDeleted: return Status::NotFound();
-      case LookupState::kUnsupported: return Status::NotSupported("merge operands and blob values are not supported yet");
+      case LookupState::kUnsupported:
+        return Status::NotSupported("merge operands and blob values are not supported yet");
       case LookupState::kCorrupt: return Status::Corruption("bad internal key in table " + std::to_string(f->number));
     }
     return Status::OK();

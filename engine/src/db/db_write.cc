@@ -124,18 +124,12 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
         stats_.user_bytes_written += WriteBatchInternal::ByteSize(*group);
       }
       mu_.Lock();
-      if (rewound) {  // a rewind syncs what it keeps
-        oldest_unsynced_micros_ = 0;
-        unsynced_group_write_ = false;
-        sync_next_group_ = false;
-      }
+      if (rewound) MarkWalSynced();  // a rewind syncs what it keeps
     }
     if (s.ok()) {
       versions_->SetLastSequence(last_sequence);
       if (sync) {
-        oldest_unsynced_micros_ = 0;
-        unsynced_group_write_ = false;
-        sync_next_group_ = false;
+        MarkWalSynced();
       } else {
         // 0 means "all synced": a clock reading 0 (a fresh monotonic clock)
         // must not make this write look durable.
@@ -240,6 +234,15 @@ Status DBImpl::SyncOrRewindWal() {
   return wal_->needs_rewind() ? wal_->Rewind(wal_->offset()) : wal_->Sync();
 }
 
+// REQUIRES: mu_ held. Everything written to the WAL is durable: no write
+// waits for a sync, and a group-sync job that left its sync to the writer
+// queue (sync_next_group_) has had it.
+void DBImpl::MarkWalSynced() {
+  oldest_unsynced_micros_ = 0;
+  unsynced_group_write_ = false;
+  sync_next_group_ = false;
+}
+
 // REQUIRES: mu_ held. A WAL sync that failed: NoSpace is transient (the
 // unsynced records stay in the file and the memtable, and the next sync
 // retries); anything else is sticky.
@@ -271,9 +274,7 @@ Status DBImpl::SyncAsLeader() {
     s = SyncOrRewindWal();
     mu_.Lock();
     if (s.ok()) {
-      oldest_unsynced_micros_ = 0;
-      unsynced_group_write_ = false;
-      sync_next_group_ = false;
+      MarkWalSynced();
     } else {
       RecordWalError(s);
     }
@@ -344,9 +345,7 @@ Status DBImpl::SyncBeforeStall() {
     RecordWalError(s);
     return s;
   }
-  oldest_unsynced_micros_ = 0;
-  unsynced_group_write_ = false;
-  sync_next_group_ = false;
+  MarkWalSynced();
   return Status::OK();
 }
 
@@ -380,34 +379,18 @@ Status DBImpl::MakeRoomForWrite(bool force) {
       stats_.stops++;
       const uint64_t start = clock_->NowMicros();
       SHALE_RETURN_IF_ERROR(SyncBeforeStall());  // a stop may last a whole compaction
-      if (inline_executor_ != nullptr) {
-        const uint64_t done_before = stats_.flushes + stats_.compactions + stats_.trivial_moves;
-        // An earlier job's transient failure is retried right here: report
-        // only this attempt's, not a stale NoSpace once space was freed.
-        soft_error_ = Status::OK();
-        BackgroundCall();  // inline: the stalled writer does the work itself
-        if (!soft_error_.ok() && !bg_running_) {
-          Status s = soft_error_;
-          soft_error_ = Status::OK();
-          return s;  // e.g. NoSpace: fail this write, retry on the next one
-        }
-        if (bg_error_.ok() && !bg_running_ &&
-            stats_.flushes + stats_.compactions + stats_.trivial_moves == done_before) {
-          // Nothing this thread can run frees room: L0 waits for a compaction
-          // job the host runs elsewhere (external_compactions).
-          return Status::Aborted("writes stopped: " + std::to_string(l0_files) +
-                                 " L0 files wait for a compaction job to be installed");
-        }
-      } else {
-        // A transient failure nobody was told of yet: this writer asks again.
-        if (!bg_running_ && !bg_scheduled_) soft_error_ = Status::OK();
-        MaybeScheduleBackgroundWork();
-        bg_cv_.Wait();
-        if (!soft_error_.ok() && !bg_running_ && !bg_scheduled_) {
-          Status s = soft_error_;
-          soft_error_ = Status::OK();
-          return s;
-        }
+      const uint64_t done_before = stats_.flushes + stats_.compactions + stats_.trivial_moves;
+      // An earlier job's transient failure is retried by this writer: report
+      // only this attempt's, not a stale NoSpace once space was freed.
+      if (BackgroundIdle()) soft_error_ = Status::OK();
+      StepBackgroundWork();                    // inline: the stalled writer does the work itself
+      SHALE_RETURN_IF_ERROR(TakeSoftError());  // e.g. NoSpace: fail this write, retry on the next one
+      if (inline_executor_ != nullptr && bg_error_.ok() && !bg_running_ &&
+          stats_.flushes + stats_.compactions + stats_.trivial_moves == done_before) {
+        // Nothing this thread can run frees room: L0 waits for a compaction
+        // job the host runs elsewhere (external_compactions).
+        return Status::Aborted("writes stopped: " + std::to_string(l0_files) +
+                               " L0 files wait for a compaction job to be installed");
       }
       stats_.stall_micros += clock_->NowMicros() - start;
     } else {
@@ -419,8 +402,7 @@ Status DBImpl::MakeRoomForWrite(bool force) {
           RecordWalError(s);
           return s;
         }
-        oldest_unsynced_micros_ = 0;
-        unsynced_group_write_ = false;
+        MarkWalSynced();
       }
       const uint64_t retired = wal_number_;
       SHALE_RETURN_IF_ERROR(NewWal());

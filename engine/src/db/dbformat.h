@@ -28,12 +28,12 @@ constexpr SequenceNumber kMaxSequenceNumber = (1ull << 56) - 1;  // on-disk
 
 // Entry kinds. on-disk: never renumber; new kinds take new numbers.
 enum class ValueKind : uint8_t {
-  kDelete = 0,          // point tombstone
-  kSet = 1,             // a value
-  kMerge = 2,           // merge operand (issue "merge operators")
-  kRangeDelete = 3,     // range tombstone (issue "range tombstones")
-  kBlobIndex = 4,       // value lives in a blob file (issue "key/value separation")
-  kSingleDelete = 5,    // reserved
+  kDelete = 0,        // point tombstone
+  kSet = 1,           // a value
+  kMerge = 2,         // merge operand (issue "merge operators")
+  kRangeDelete = 3,   // range tombstone (issue "range tombstones")
+  kBlobIndex = 4,     // value lives in a blob file (issue "key/value separation")
+  kSingleDelete = 5,  // reserved
 };
 constexpr ValueKind kMaxValueKind = ValueKind::kSingleDelete;
 
@@ -43,9 +43,7 @@ constexpr ValueKind kValueKindForSeek = kMaxValueKind;
 
 constexpr size_t kInternalKeyTrailerSize = 8;  // on-disk
 
-inline uint64_t PackTrailer(SequenceNumber seq, ValueKind kind) {
-  return (seq << 8) | static_cast<uint64_t>(kind);
-}
+inline uint64_t PackTrailer(SequenceNumber seq, ValueKind kind) { return (seq << 8) | static_cast<uint64_t>(kind); }
 
 // REQUIRES: internal_key.size() >= kInternalKeyTrailerSize
 inline Slice ExtractUserKey(const Slice& internal_key) {

@@ -50,11 +50,11 @@ void VerifyTableFile(FileSystem* fs, const std::string& dbname, uint64_t number,
   } else if (expected->num_entries != check.entries) {
     report->status = Status::Corruption("the manifest says " + std::to_string(expected->num_entries) +
                                         " entries, the table holds " + std::to_string(check.entries));
-  } else if (expected->smallest.Encode() != Slice(check.smallest) || expected->largest.Encode() != Slice(check.largest)) {
-    report->status = Status::Corruption("the manifest's key range " + expected->smallest.ToString() + ".." +
-                                        expected->largest.ToString() + " differs from the table's " +
-                                        InternalKeyToString(check.smallest) + ".." +
-                                        InternalKeyToString(check.largest));
+  } else if (expected->smallest.Encode() != Slice(check.smallest) ||
+             expected->largest.Encode() != Slice(check.largest)) {
+    report->status = Status::Corruption(
+        "the manifest's key range " + expected->smallest.ToString() + ".." + expected->largest.ToString() +
+        " differs from the table's " + InternalKeyToString(check.smallest) + ".." + InternalKeyToString(check.largest));
   }
 }
 

@@ -123,7 +123,7 @@ class Repairer {
       next_number_ = std::max(next_number_, number + 1);
       if (type == FileType::kTable) tables.insert(number);
       if (type == FileType::kWal) wals.insert(number);
-      if (type != FileType::kSpare) old_files_.push_back(n);
+      old_files_.push_back(n);
     }
     SHALE_RETURN_IF_ERROR(PickInputs(&tables, &wals));
     for (uint64_t number : tables) SHALE_RETURN_IF_ERROR(ReadTable(number));
@@ -241,8 +241,8 @@ class Repairer {
     if (!bad.ok() || reader.DroppedBytes() > 0) {
       const uint64_t end = reader.LastGoodOffset();
       report_->dropped.push_back(name + ": records after offset " + std::to_string(end) + " (" +
-                                 std::to_string(size > end ? size - end : 0) + " bytes): " +
-                                 (bad.ok() ? std::string("torn tail") : bad.ToString()));
+                                 std::to_string(size > end ? size - end : 0) +
+                                 " bytes): " + (bad.ok() ? std::string("torn tail") : bad.ToString()));
     }
     report_->wals_replayed++;
     return Status::OK();

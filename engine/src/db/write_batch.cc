@@ -82,7 +82,8 @@ void WriteBatch::Clear() { rep_.assign(WriteBatchInternal::kHeaderSize, '\0'); }
 uint32_t WriteBatch::Count() const { return WriteBatchInternal::Count(*this); }
 
 Status WriteBatch::Put(const Slice& key, const Slice& value) {
-  if (key.size() > kMaxLength || value.size() > kMaxLength) return Status::InvalidArgument("key or value of 4 GiB or more");
+  if (key.size() > kMaxLength || value.size() > kMaxLength)
+    return Status::InvalidArgument("key or value of 4 GiB or more");
   const uint32_t count = Count();
   if (count == kMaxCount) return Status::InvalidArgument("write batch is full");
   WriteBatchInternal::SetCount(this, count + 1);

@@ -41,11 +41,11 @@ enum class FaultOp : uint8_t {
   kSync,      // File::Sync
   kTruncate,  // File::Truncate
   kRemove,
-  kRename,    // the pattern may match either path
+  kRename,  // the pattern may match either path
   kList,
   kSyncDir,
   kLock,
-  kStat,      // Exists, GetSize, File::Size
+  kStat,  // Exists, GetSize, File::Size
 };
 constexpr size_t kNumFaultOps = 12;
 

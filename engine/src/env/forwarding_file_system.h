@@ -52,14 +52,10 @@ class ForwardingFileSystem : public FileSystem {
   Status Rename(const std::string& from, const std::string& to) override { return target_->Rename(from, to); }
   Status Exists(const std::string& path) override { return target_->Exists(path); }
   Status GetSize(const std::string& path, uint64_t* size) override { return target_->GetSize(path, size); }
-  Status List(const std::string& dir, std::vector<std::string>* names) override {
-    return target_->List(dir, names);
-  }
+  Status List(const std::string& dir, std::vector<std::string>* names) override { return target_->List(dir, names); }
   Status CreateDir(const std::string& dir) override { return target_->CreateDir(dir); }
   Status SyncDir(const std::string& dir) override { return target_->SyncDir(dir); }
-  Status Lock(const std::string& path, std::unique_ptr<FileLock>* lock) override {
-    return target_->Lock(path, lock);
-  }
+  Status Lock(const std::string& path, std::unique_ptr<FileLock>* lock) override { return target_->Lock(path, lock); }
 
  protected:
   FileSystem* target() const { return target_; }

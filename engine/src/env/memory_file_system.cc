@@ -139,7 +139,7 @@ class Crasher {
 struct MemoryFileSystem::State {
   mutable Mutex mu;
   std::shared_ptr<Node> root = std::make_shared<Node>(true);
-  uint64_t epoch = 0;  // bumped by each crash; handles of older epochs are dead
+  uint64_t epoch = 0;                     // bumped by each crash; handles of older epochs are dead
   std::map<std::string, uint64_t> locks;  // normalized path -> holder id
   uint64_t next_lock_id = 1;
   uint64_t syncs = 0;
@@ -203,8 +203,11 @@ using State = MemoryFileSystem::State;
 class MemoryFile final : public File {
  public:
   MemoryFile(std::shared_ptr<State> state, std::shared_ptr<Node> node, std::string path, bool writable)
-      : state_(std::move(state)), node_(std::move(node)), path_(std::move(path)),
-        epoch_(state_->epoch), writable_(writable) {}
+      : state_(std::move(state)),
+        node_(std::move(node)),
+        path_(std::move(path)),
+        epoch_(state_->epoch),
+        writable_(writable) {}
 
   Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const override {
     MutexLock l(&state_->mu);

@@ -89,8 +89,7 @@ enum class CrashMode : uint8_t {
 
 // Every crash mode, for tests that run under each model in turn.
 inline constexpr CrashMode kAllCrashModes[] = {CrashMode::kDropUnsynced, CrashMode::kKeepRandomUnsynced,
-                                               CrashMode::kKeepRandomUnsyncedTorn,
-                                               CrashMode::kDropRandomUnsyncedPages};
+                                               CrashMode::kKeepRandomUnsyncedTorn, CrashMode::kDropRandomUnsyncedPages};
 inline constexpr int kNumCrashModes = 4;
 
 // The writeback unit of kDropRandomUnsyncedPages (a page-cache page).

@@ -6,9 +6,9 @@
 namespace shale {
 namespace {
 
-constexpr uint32_t kMagic = 0x6b636853;  // "Shck"
-constexpr size_t kHeaderSize = 8;        // magic u32, payload length u32
-constexpr size_t kTrailerSize = 8;       // XXH3-64 of header + payload
+constexpr uint32_t kMagic = 0x6b636853;  // on-disk: "Shck"
+constexpr size_t kHeaderSize = 8;        // on-disk: magic u32, payload length u32
+constexpr size_t kTrailerSize = 8;       // on-disk: XXH3-64 of header + payload
 
 }  // namespace
 

@@ -11,9 +11,7 @@ namespace {
 // The high 32 bits pick the line (multiply-shift instead of modulo); the low
 // 32 bits, remixed by an odd multiplier per probe, pick bits in the line, so
 // line and bit choices are independent.
-uint32_t LineOf(uint64_t hash, uint32_t num_lines) {
-  return static_cast<uint32_t>(((hash >> 32) * num_lines) >> 32);
-}
+uint32_t LineOf(uint64_t hash, uint32_t num_lines) { return static_cast<uint32_t>(((hash >> 32) * num_lines) >> 32); }
 
 constexpr uint32_t kProbeMultiplier = 0x9e3779b9u;  // on-disk: part of the probe sequence
 

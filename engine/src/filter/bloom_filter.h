@@ -18,9 +18,9 @@
 
 namespace shale {
 
-constexpr size_t kBloomHeaderSize = 8;     // on-disk
-constexpr size_t kBloomLineBytes = 64;     // on-disk
-constexpr int kBloomMaxProbes = 30;        // on-disk: larger counts are Corruption
+constexpr size_t kBloomHeaderSize = 8;  // on-disk
+constexpr size_t kBloomLineBytes = 64;  // on-disk
+constexpr int kBloomMaxProbes = 30;     // on-disk: larger counts are Corruption
 
 class BloomFilterPolicy final : public FilterPolicy {
  public:

@@ -147,9 +147,7 @@ bool MemTable::Get(const LookupKey& key, std::string* value, Status* s, Sequence
       break;
     }
     case ValueKind::kDelete:
-    case ValueKind::kSingleDelete:
-      *s = Status::NotFound();
-      break;
+    case ValueKind::kSingleDelete: *s = Status::NotFound(); break;
     case ValueKind::kMerge:
       *s = Status::NotSupported("memtable: merge operand found; merge resolution is not implemented");
       break;

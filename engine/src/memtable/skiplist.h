@@ -96,9 +96,7 @@ class SkipList {
     // First key >= target.
     void Seek(const Key& target) { node_ = list_->FindGreaterOrEqual(target, nullptr); }
     // Last key <= target.
-    void SeekForPrev(const Key& target) {
-      node_ = list_->NodeOrNull(list_->FindLast(target, /*inclusive=*/true));
-    }
+    void SeekForPrev(const Key& target) { node_ = list_->NodeOrNull(list_->FindLast(target, /*inclusive=*/true)); }
     void SeekToFirst() { node_ = list_->head_->Next(0); }
     void SeekToLast() { node_ = list_->NodeOrNull(list_->FindLastNode()); }
 

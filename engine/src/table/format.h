@@ -54,9 +54,9 @@ constexpr uint64_t kMaxBlockSize = 256ull << 20;  // on-disk
 //   | format version (fixed32) | checksum (fixed64) | magic (fixed64)
 // The checksum is XXH3-64 of the 44 bytes before it.
 constexpr size_t kFooterHandlesSize = 2 * BlockHandle::kMaxEncodedLength;  // on-disk: 40
-constexpr size_t kFooterSize = kFooterHandlesSize + 4 + 8 + 8;            // on-disk: 60
-constexpr uint64_t kTableMagic = 0x545353454c414853ull;  // on-disk: "SHALESST" in file byte order
-constexpr uint32_t kTableFormatVersion = 1;               // on-disk: the only version so far
+constexpr size_t kFooterSize = kFooterHandlesSize + 4 + 8 + 8;             // on-disk: 60
+constexpr uint64_t kTableMagic = 0x545353454c414853ull;                    // on-disk: "SHALESST" in file byte order
+constexpr uint32_t kTableFormatVersion = 1;                                // on-disk: the only version so far
 
 // Metaindex entries: name (bytewise order) -> BlockHandle. Readers ignore
 // names they do not know, so new meta blocks need no format version.

@@ -80,7 +80,7 @@ class TableBuilder {
   bool pending_index_entry_ = false;
   BlockHandle pending_handle_;
   std::vector<std::pair<std::string, std::string>> index_entries_;  // separator -> encoded handle
-  std::vector<uint64_t> filter_hashes_;  // one per distinct user key
+  std::vector<uint64_t> filter_hashes_;                             // one per distinct user key
   std::string block_buffer_;
   TableProperties props_;
 };

@@ -32,7 +32,7 @@ constexpr IntProperty kIntProperties[] = {
     {"shale.raw_value_size", &TableProperties::raw_value_size},
     {"shale.smallest_seqno", &TableProperties::smallest_seqno},
 };
-constexpr const char* kCompression = "shale.compression";        // on-disk
+constexpr const char* kCompression = "shale.compression";       // on-disk
 constexpr const char* kFormatVersion = "shale.format_version";  // on-disk
 constexpr const char* kSmallestKey = "shale.smallest_key";      // on-disk
 constexpr const char* kLargestKey = "shale.largest_key";        // on-disk
@@ -48,7 +48,8 @@ std::string TableProperties::ToString() const {
                   " data_blocks=" + std::to_string(num_data_blocks) + " data=" + std::to_string(data_size) +
                   " index=" + std::to_string(index_size) + " partitions=" + std::to_string(num_index_partitions) +
                   " filter=" + std::to_string(filter_size) + " version=" + std::to_string(format_version);
-  if (!smallest_key.empty()) s += " keys=[" + InternalKeyToString(smallest_key) + "," + InternalKeyToString(largest_key) + "]";
+  if (!smallest_key.empty())
+    s += " keys=[" + InternalKeyToString(smallest_key) + "," + InternalKeyToString(largest_key) + "]";
   return s;
 }
 

@@ -51,8 +51,7 @@ class TableReader {
   // Point lookup of `internal_lookup_key` (LookupKey::internal_key()). The
   // filter is checked on its user key first; a negative answer touches no
   // data block. OK whether or not anything matched: the callback tells.
-  Status Get(const TableReadOptions& options, const Slice& internal_lookup_key, void* arg,
-             GetCallback callback) const;
+  Status Get(const TableReadOptions& options, const Slice& internal_lookup_key, void* arg, GetCallback callback) const;
 
   // True unless the filter proves `user_key` absent (always true without a
   // filter).

@@ -223,8 +223,8 @@ class TableChecker {
       problem = "properties say " + std::to_string(props_.num_data_blocks) + " data blocks, the index names " +
                 std::to_string(data_blocks_);
     } else if (props_.num_index_partitions != 0 && props_.num_index_partitions != top_entries) {
-      problem = "properties say " + std::to_string(props_.num_index_partitions) + " index partitions, the index names " +
-                std::to_string(top_entries);
+      problem = "properties say " + std::to_string(props_.num_index_partitions) +
+                " index partitions, the index names " + std::to_string(top_entries);
     }
     if (!problem.empty()) Fail(Status::Corruption(problem));
   }

@@ -18,7 +18,6 @@ const char* Suffix(FileType type) {  // on-disk
   switch (type) {
     case FileType::kWal: return ".log";
     case FileType::kTable: return ".sst";
-    case FileType::kSpare: return ".spare";
     case FileType::kTemp: return ".tmp";
     case FileType::kManifest:
     case FileType::kLock: break;
@@ -54,9 +53,6 @@ std::string WalFileName(const std::string& dbname, uint64_t number) {
 std::string TableFileName(const std::string& dbname, uint64_t number) {
   return dbname + "/" + MakeFileName(number, FileType::kTable);
 }
-std::string SpareFileName(const std::string& dbname, uint64_t number) {
-  return dbname + "/" + MakeFileName(number, FileType::kSpare);
-}
 std::string TempFileName(const std::string& dbname, uint64_t number) {
   return dbname + "/" + MakeFileName(number, FileType::kTemp);
 }
@@ -79,7 +75,6 @@ bool ParseFileName(const std::string& name, uint64_t* number, FileType* type) {
     const std::string suffix = name.substr(dot);
     if (suffix == Suffix(FileType::kWal)) t = FileType::kWal;
     else if (suffix == Suffix(FileType::kTable)) t = FileType::kTable;
-    else if (suffix == Suffix(FileType::kSpare)) t = FileType::kSpare;
     else if (suffix == Suffix(FileType::kTemp)) t = FileType::kTemp;
     else return false;
   }

@@ -2,8 +2,6 @@
 //
 //   000123.log        write-ahead log
 //   000123.sst        table (any level)
-//   000123.spare      pre-created empty file the browser host keeps ready so
-//                     that creating a file never waits on OPFS quota prompts
 //   000123.tmp        temporary file (never live after a restart)
 //   MANIFEST-000045   manifest (edit log of the version set)
 //   LOCK              held while the database is open
@@ -12,7 +10,8 @@
 // names at most one file of any type. Numbers are printed with at least six
 // digits; ParseFileName accepts only that canonical spelling, so a name and a
 // (number, type) pair correspond one to one and cleanup never mistakes a
-// foreign file for ours. There is no CURRENT file: see manifest.h.
+// foreign file for ours: a name that does not parse (`000123.spare`, left by
+// an earlier browser host, included) is left alone. There is no CURRENT file: see manifest.h.
 //
 // Thread safety: pure functions.
 
@@ -27,7 +26,6 @@ namespace shale {
 enum class FileType : uint8_t {
   kWal,
   kTable,
-  kSpare,
   kTemp,
   kManifest,
   kLock,
@@ -36,7 +34,6 @@ enum class FileType : uint8_t {
 // Full paths "<dbname>/<name>".
 std::string WalFileName(const std::string& dbname, uint64_t number);
 std::string TableFileName(const std::string& dbname, uint64_t number);
-std::string SpareFileName(const std::string& dbname, uint64_t number);
 std::string TempFileName(const std::string& dbname, uint64_t number);
 std::string ManifestFileName(const std::string& dbname, uint64_t number);
 std::string LockFileName(const std::string& dbname);

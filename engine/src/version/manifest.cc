@@ -12,7 +12,7 @@ namespace {
 
 // Header layout (on-disk): magic[8] | version u32 | reserved u32 (0) |
 // number u64 | XXH3-64 of the preceding 24 bytes.
-constexpr size_t kHeaderChecksumOffset = 24;
+constexpr size_t kHeaderChecksumOffset = 24;  // on-disk
 
 // on-disk: guards the length field of a record.
 uint32_t LengthCheck(const char* length_bytes) { return static_cast<uint32_t>(Hash64(length_bytes, 4)); }

@@ -50,8 +50,7 @@ class Version {
   // Files of `level` whose user-key range intersects [*begin, *end] (a null
   // bound is open). In L0 the range grows to cover every file that overlaps a
   // file already chosen, since overlapping L0 files must move together.
-  void GetOverlappingInputs(int level, const Slice* begin, const Slice* end,
-                            std::vector<FileMetaData*>* inputs) const;
+  void GetOverlappingInputs(int level, const Slice* begin, const Slice* end, std::vector<FileMetaData*>* inputs) const;
 
   // Whether any file of `level` intersects [*smallest, *largest] (user keys).
   bool OverlapInLevel(int level, const Slice* smallest_user_key, const Slice* largest_user_key) const;

@@ -31,7 +31,7 @@
 
 namespace shale {
 
-constexpr int kNumLevels = 7;                                // on-disk: levels L0..L6
+constexpr int kNumLevels = 7;                                 // on-disk: levels L0..L6
 constexpr char kBytewiseComparatorName[] = "shale.bytewise";  // on-disk
 constexpr uint32_t kFirstIgnorableTag = 64;                   // on-disk
 

@@ -47,7 +47,7 @@
 namespace shale::log {
 
 enum FragmentType : uint8_t {  // on-disk
-  kZeroType = 0,  // never written: zeros are trailer or preallocated space
+  kZeroType = 0,               // never written: zeros are trailer or preallocated space
   kFullType = 1,
   kFirstType = 2,
   kMiddleType = 3,

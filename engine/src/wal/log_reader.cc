@@ -54,8 +54,8 @@ Reader::Outcome Reader::NextFragment(Fragment* f) {
     const char* p = buf_.get() + pos_;
     const size_t length = DecodeFixed16(p + kLengthOffset);
     if (kHeaderSize + length > avail) {
-      f->problem = pos_ + kHeaderSize + length > kBlockSize ? "fragment length past the block end"
-                                                            : "incomplete fragment";
+      f->problem =
+          pos_ + kHeaderSize + length > kBlockSize ? "fragment length past the block end" : "incomplete fragment";
       return Outcome::kBad;
     }
     if (DecodeFixed64(p + kChecksumOffset) != FragmentChecksum(p, length)) {
@@ -138,7 +138,7 @@ Status Reader::DamageIsUnwrittenPage(bool* unwritten) const {
 bool Reader::ReadRecord(Slice* record, std::string* scratch) {
   scratch->clear();
   *record = Slice();
-  bool in_record = false;   // a FIRST fragment was read, its LAST not yet
+  bool in_record = false;  // a FIRST fragment was read, its LAST not yet
   uint64_t record_start = 0;
   while (!done_) {
     Fragment f;
@@ -164,9 +164,7 @@ bool Reader::ReadRecord(Slice* record, std::string* scratch) {
             in_record = true;
             record_start = f.offset;
             break;
-          case kMiddleType:
-            scratch->append(f.payload.data(), f.payload.size());
-            break;
+          case kMiddleType: scratch->append(f.payload.data(), f.payload.size()); break;
           default:  // kLastType
             scratch->append(f.payload.data(), f.payload.size());
             *record = Slice(*scratch);
@@ -205,9 +203,7 @@ bool Reader::ReadRecord(Slice* record, std::string* scratch) {
         done_ = true;
         break;
       }
-      case Outcome::kError:
-        done_ = true;
-        break;
+      case Outcome::kError: done_ = true; break;
     }
   }
   scratch->clear();

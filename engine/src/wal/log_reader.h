@@ -101,7 +101,7 @@ class Reader {
   struct Fragment {
     uint64_t offset = 0;  // of the header
     uint8_t type = 0;
-    Slice payload;  // points into buf_
+    Slice payload;             // points into buf_
     std::string_view problem;  // for kBad
     bool definite = false;     // kBad with a valid checksum: not a torn write
   };

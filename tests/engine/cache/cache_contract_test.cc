@@ -92,7 +92,8 @@ TEST_CASE("cache: usage stays within capacity once entries are released", "[cach
       }
       // Pinned entries may push usage above capacity...
       std::vector<Cache::Handle*> pinned;
-      for (int i = 0; i < 200; i++) pinned.push_back(test::InsertCounted(cache.get(), "pinned" + std::to_string(i), 50, &counter));
+      for (int i = 0; i < 200; i++)
+        pinned.push_back(test::InsertCounted(cache.get(), "pinned" + std::to_string(i), 50, &counter));
       REQUIRE(cache->TotalCharge() > cache->Capacity());
       // ...until they are released.
       for (Cache::Handle* h : pinned) cache->Release(h);

@@ -54,8 +54,8 @@ CompactionJobResult SampleResult() {
 bool SameFile(const FileMetaData& a, const FileMetaData& b) {
   return a.number == b.number && a.file_size == b.file_size && a.smallest.Encode() == b.smallest.Encode() &&
          a.largest.Encode() == b.largest.Encode() && a.smallest_seqno == b.smallest_seqno &&
-         a.largest_seqno == b.largest_seqno && a.num_entries == b.num_entries &&
-         a.num_deletions == b.num_deletions && a.creation_time_micros == b.creation_time_micros;
+         a.largest_seqno == b.largest_seqno && a.num_entries == b.num_entries && a.num_deletions == b.num_deletions &&
+         a.creation_time_micros == b.creation_time_micros;
 }
 
 bool Rejected(const Status& s) { return s.IsInvalidArgument() || s.IsCorruption() || s.IsNotSupported(); }
@@ -136,7 +136,8 @@ TEST_CASE("compaction job: every damaged byte, truncation or garbage is rejected
   for (int i = 0; i < 2000; i++) {
     std::string garbage(rnd.Uniform(200), '\0');
     for (char& c : garbage) c = static_cast<char>(rnd.Next64());
-    if (rnd.OneIn(2)) garbage.replace(0, std::min<size_t>(8, garbage.size()), "ShaleJob", 0, std::min<size_t>(8, garbage.size()));
+    if (rnd.OneIn(2))
+      garbage.replace(0, std::min<size_t>(8, garbage.size()), "ShaleJob", 0, std::min<size_t>(8, garbage.size()));
     REQUIRE(Rejected(DecodeCompactionJob(garbage, &j)));
     REQUIRE(Rejected(DecodeCompactionJobResult(garbage, &r)));
   }

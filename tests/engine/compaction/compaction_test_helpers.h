@@ -55,9 +55,7 @@ class VectorIterator final : public Iterator {
   void Prev() override { pos_ = pos_ == 0 ? entries_.size() : pos_ - 1; }
   Slice key() const override { return entries_[pos_].first; }
   Slice value() const override { return entries_[pos_].second; }
-  Status status() const override {
-    return pos_ == fail_at_ ? Status::IOError("injected input error") : Status::OK();
-  }
+  Status status() const override { return pos_ == fail_at_ ? Status::IOError("injected input error") : Status::OK(); }
 
  private:
   std::vector<Entry> entries_;

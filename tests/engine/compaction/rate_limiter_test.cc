@@ -46,7 +46,7 @@ TEST_CASE("rate limiter: holds the rate with sleeps of at most one period", "[co
 TEST_CASE("rate limiter: an idle spell allows one bucket of burst, not more", "[compaction]") {
   FakeClock clock;
   RateLimiter limiter(100000, &clock);  // 1000 bytes per 10 ms period
-  limiter.Request(1000);                 // the initial bucket
+  limiter.Request(1000);                // the initial bucket
   REQUIRE(clock.Sleeps().empty());
   clock.Advance(10 * 1000000);  // idle for 10 s: still only one period's worth
   limiter.Request(1000);

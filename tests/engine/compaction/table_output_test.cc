@@ -100,7 +100,7 @@ struct Fixture {
   TableOutputOptions options;
   NewOutputFile new_file;
   uint64_t next_number = 1;
-  uint64_t flip_in_file = 0;  // 0: no corruption
+  uint64_t flip_in_file = 0;   // 0: no corruption
   std::set<uint64_t> created;  // numbers new_file returned OK
   std::set<uint64_t> removed;
 };
@@ -117,7 +117,8 @@ std::vector<Entry> MakeInput(uint32_t seed, int num_keys, int hot_versions) {
     const int versions = k == 50 ? hot_versions : 1 + static_cast<int>(rng() % 4);
     for (int v = 0; v < versions; v++) {
       const ValueKind kind = rng() % 5 == 0 ? ValueKind::kDelete : ValueKind::kSet;
-      std::string value = kind == ValueKind::kDelete ? "" : std::string(10 + rng() % 60, static_cast<char>('a' + v % 26));
+      std::string value =
+          kind == ValueKind::kDelete ? "" : std::string(10 + rng() % 60, static_cast<char>('a' + v % 26));
       entries.emplace_back(InternalKey(user, seq--, kind).Encode().ToString(), value);
     }
   }

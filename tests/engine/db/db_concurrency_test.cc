@@ -59,8 +59,8 @@ TEST_CASE("db concurrency: writers and readers race flushes and compactions", "[
         const int w = static_cast<int>(reads % kWriters);
         std::unique_ptr<Iterator> it(db->NewIterator(ReadOptions()));
         int highest = -1;
-        for (it->Seek("w" + std::to_string(w) + "-"); it->Valid() && it->key().starts_with("w" + std::to_string(w) + "-");
-             it->Next()) {
+        for (it->Seek("w" + std::to_string(w) + "-");
+             it->Valid() && it->key().starts_with("w" + std::to_string(w) + "-"); it->Next()) {
           highest = std::max(highest, std::stoi(it->key().ToString().substr(it->key().ToString().find('-') + 1)));
         }
         if (!it->status().ok()) failed = true;

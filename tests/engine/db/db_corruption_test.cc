@@ -48,8 +48,7 @@ const char* DamageName(Damage d) {
 
 // Damages `path` at an offset in [lo, hi) (clipped to the file). Returns
 // what was done, for messages.
-std::string DamageFile(FileSystem* fs, const std::string& path, Damage damage, uint64_t lo, uint64_t hi,
-                       Random* rnd) {
+std::string DamageFile(FileSystem* fs, const std::string& path, Damage damage, uint64_t lo, uint64_t hi, Random* rnd) {
   std::unique_ptr<File> file;
   REQUIRE_OK(fs->Open(path, OpenMode::kReadWrite, &file));
   uint64_t size = 0;
@@ -260,8 +259,8 @@ TEST_CASE("db corruption: damage before the manifest's last record fails Open wi
     // last record is a small edit, far inside the last 40% of the file.
     const bool header = rnd.OneIn(3);
     const Damage damage = rnd.OneIn(2) ? Damage::kFlipBit : Damage::kZeroRange;
-    const std::string what = DamageFile(fs.get(), base.manifests[0], damage, header ? 0 : 32,
-                                        header ? 32 : size * 6 / 10, &rnd);
+    const std::string what =
+        DamageFile(fs.get(), base.manifests[0], damage, header ? 0 : 32, header ? 32 : size * 6 / 10, &rnd);
     INFO(what);
     RequireOpenFailsWithCorruption(fs.get());
   }

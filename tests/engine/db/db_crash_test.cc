@@ -44,6 +44,8 @@ namespace shale {
 namespace {
 
 using State = std::map<std::string, std::string>;
+using test::QueueExecutor;
+using test::SteppedClock;
 
 // Calls `boundary(path, when)` just before and just after every File::Sync
 // and SyncDir.
@@ -257,7 +259,8 @@ class CrashHarness {
       for (const auto& [k, v] : at_min) {
         auto it = state.find(k);
         if (it == state.end()) diff += " missing " + k + "=" + test::Printable(v, 12);
-        else if (it->second != v) diff += " " + k + " is " + test::Printable(it->second, 12) + " not " + test::Printable(v, 12);
+        else if (it->second != v)
+          diff += " " + k + " is " + test::Printable(it->second, 12) + " not " + test::Printable(v, 12);
         if (diff.size() > 300) break;
       }
       for (const auto& [k, v] : state) {
@@ -415,8 +418,9 @@ TEST_CASE("db crash: a crash during recovery loses nothing the first crash kept"
       const CrashMode mode = kAllCrashModes[points % kNumCrashModes];
       std::string e;
       const int n = RecoveredPrefix(disk->CrashCopy(seed * 1000 + points, mode).get(), &e);
-      if (n != kept) failure = "crash " + std::string(when) + " " + path + ": " + std::to_string(n) + " keys, expected " +
-                               std::to_string(kept) + " " + e;
+      if (n != kept)
+        failure = "crash " + std::string(when) + " " + path + ": " + std::to_string(n) + " keys, expected " +
+                  std::to_string(kept) + " " + e;
       points++;
     });
     InlineExecutor recovery_executor;
@@ -457,7 +461,8 @@ TEST_CASE("db crash: writes made when the clock reads 0 are still synced when th
   for (int i = 0; i < 1200; i++) {
     REQUIRE_OK(db->Put(WriteOptions::With(Durability::kRelaxed), RecoveryKey(i), CrashValue(RecoveryKey(i), i, 100)));
   }
-  REQUIRE_OK(db->Put(WriteOptions::With(Durability::kStrict), RecoveryKey(1200), CrashValue(RecoveryKey(1200), 1200, 100)));
+  REQUIRE_OK(
+      db->Put(WriteOptions::With(Durability::kStrict), RecoveryKey(1200), CrashValue(RecoveryKey(1200), 1200, 100)));
   auto disk = mem.CrashCopy(1, CrashMode::kDropUnsynced);
   std::string err;
   const int n = RecoveredPrefix(disk.get(), &err);
@@ -539,16 +544,6 @@ namespace {
 
 constexpr uint64_t kGroupDelay = 5000;
 constexpr int kGroupWrites = 8;
-
-// A manual clock that threads may read and sleep on (sleeping advances it).
-class SteppedClock final : public Clock {
- public:
-  uint64_t NowMicros() override { return now.load(); }
-  uint64_t WallMicros() override { return now.load(); }
-  void SleepMicros(uint64_t micros) override { now += micros; }
-  void Advance(uint64_t micros) { now += micros; }
-  std::atomic<uint64_t> now{1000};
-};
 
 // Each table block written takes `step` micros of `clock`, then calls
 // `on_table_write`. With `gate_from` > 0, appends to the gate_from-th table
@@ -648,8 +643,8 @@ Options GroupWindowOptions(FileSystem* fs, Executor* executor, Clock* clock) {
 // 1 KiB relaxed writes of filler keys, `n` of them.
 Status WriteFiller(DB* db, int* next, int n) {
   for (int i = 0; i < n; i++, (*next)++) {
-    SHALE_RETURN_IF_ERROR(db->Put(WriteOptions::With(Durability::kRelaxed), "filler" + std::to_string(*next),
-                                  std::string(1024, 'f')));
+    SHALE_RETURN_IF_ERROR(
+        db->Put(WriteOptions::With(Durability::kRelaxed), "filler" + std::to_string(*next), std::string(1024, 'f')));
   }
   return Status::OK();
 }
@@ -734,32 +729,6 @@ TEST_CASE("db crash: group window holds while an inline host runs a long compact
 
 #if !SHALE_SINGLE_THREADED
 namespace {
-
-// Runs scheduled work only when the test says so, on the test's thread.
-class QueueExecutor final : public Executor {
- public:
-  void Schedule(std::function<void()> work) override {
-    MutexLock l(&mu_);
-    queue_.push_back(std::move(work));
-  }
-  // Runs everything queued, including work scheduled meanwhile.
-  void RunAll() {
-    for (;;) {
-      std::function<void()> work;
-      {
-        MutexLock l(&mu_);
-        if (queue_.empty()) return;
-        work = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      work();
-    }
-  }
-
- private:
-  Mutex mu_;
-  std::deque<std::function<void()>> queue_;
-};
 
 // Waits (real time, generously) until `done`; false if it never came.
 bool WaitUntil(const std::function<bool()>& done) {
@@ -973,8 +942,9 @@ TEST_CASE("db crash: concurrent writers, readers and crash copies see per-writer
     const std::vector<int> n = ThreadPrefixes(state, kThreads);
     if (n.empty()) failure = "a crash copy is not a per-writer prefix";
     for (int t = 0; t < kThreads && failure.empty(); t++) {
-      if (n[t] < floor[t]) failure = "writer " + std::to_string(t) + " lost strict writes: " + std::to_string(n[t]) +
-                                     " < " + std::to_string(floor[t]);
+      if (n[t] < floor[t])
+        failure = "writer " + std::to_string(t) + " lost strict writes: " + std::to_string(n[t]) + " < " +
+                  std::to_string(floor[t]);
     }
     (void)rdb->Close();
     if (copies > 200) break;

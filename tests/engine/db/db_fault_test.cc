@@ -207,7 +207,7 @@ TEST_CASE("db fault: NoSpace in a WAL append fails the write, the DB stays reada
   REQUIRE(state.size() == w.acked.size());
   std::string value;
   REQUIRE(w.db->Get(ReadOptions(), "nospace0", &value).IsNotFound());
-  w.fault.RemoveRule(id);  // space is back
+  w.fault.RemoveRule(id);     // space is back
   REQUIRE_OK(w.Writes(300));  // writable again, through flushes
   REQUIRE_OK(w.db->Put(WriteOptions::With(Durability::kStrict), "after", "space"));
   w.strict_acked["after"] = w.acked["after"] = w.issued["after"] = "space";
@@ -300,10 +300,10 @@ std::string ListingString(const std::map<std::string, uint64_t>& listing) {
 // Open used to leave the WAL and tables it had created behind.
 TEST_CASE("db fault: a failed Open is an error, changes nothing, then Open works", "[db][fault]") {
   const std::pair<FaultOp, const char*> faults[] = {
-      {FaultOp::kCreate, "MANIFEST"}, {FaultOp::kCreate, ".log"}, {FaultOp::kWrite, "MANIFEST"},
-      {FaultOp::kSync, "MANIFEST"},   {FaultOp::kSyncDir, ""},    {FaultOp::kLock, ""},
+      {FaultOp::kCreate, "MANIFEST"}, {FaultOp::kCreate, ".log"},   {FaultOp::kWrite, "MANIFEST"},
+      {FaultOp::kSync, "MANIFEST"},   {FaultOp::kSyncDir, ""},      {FaultOp::kLock, ""},
       {FaultOp::kList, ""},           {FaultOp::kRead, "MANIFEST"}, {FaultOp::kRead, ".log"},
-      {FaultOp::kOpen, ".log"},       {FaultOp::kStat, ".log"},   {FaultOp::kCreate, ".sst"},
+      {FaultOp::kOpen, ".log"},       {FaultOp::kStat, ".log"},     {FaultOp::kCreate, ".sst"},
       {FaultOp::kWrite, ".sst"},      {FaultOp::kSync, ".sst"}};
   for (const auto& [op, pattern] : faults) {
     for (const bool no_space : {false, true}) {
@@ -555,8 +555,9 @@ TEST_CASE("db fault: NoSpace writing the manifest is transient (flush, trivial m
   }
 }
 
-TEST_CASE("db fault: a full quota fails writes with NoSpace until space is freed, exactly the acknowledged writes survive",
-          "[db][fault]") {
+TEST_CASE(
+    "db fault: a full quota fails writes with NoSpace until space is freed, exactly the acknowledged writes survive",
+    "[db][fault]") {
   const int seeds = 2 * test::TestScale();
   int refused = 0;
   // Odd seeds: a capacity of the memory filesystem; even seeds: a space
@@ -600,8 +601,8 @@ TEST_CASE("db fault: a full quota fails writes with NoSpace until space is freed
         REQUIRE((bg.ok() || bg.IsNoSpace()));
       }
       check(db.get(), "under the quota");
-      auto crashed = mem.CrashCopy(seed * 100 + round, round % 2 ? CrashMode::kDropRandomUnsyncedPages
-                                                                   : CrashMode::kKeepRandomUnsyncedTorn);
+      auto crashed = mem.CrashCopy(
+          seed * 100 + round, round % 2 ? CrashMode::kDropRandomUnsyncedPages : CrashMode::kKeepRandomUnsyncedTorn);
       {
         InlineExecutor e2;
         Options o2 = test::SmallDBOptions(crashed.get(), &e2);

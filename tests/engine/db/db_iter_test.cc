@@ -43,8 +43,8 @@ InternalModel Parse(const std::string& text) {
 }
 
 // A DB iterator over the entries of `memtables` (one text each), merged.
-Iterator* NewDBIter(const std::vector<std::string>& memtables, SequenceNumber snapshot,
-                    const char* lower = nullptr, const char* upper = nullptr) {
+Iterator* NewDBIter(const std::vector<std::string>& memtables, SequenceNumber snapshot, const char* lower = nullptr,
+                    const char* upper = nullptr) {
   std::vector<Iterator*> children;
   for (const std::string& text : memtables) children.push_back(test::NewMemTableIterator(Parse(text)));
   const Slice lo(lower != nullptr ? lower : "");
@@ -94,7 +94,8 @@ TEST_CASE("db iterator: delete then re-put", "[db][db_iter]") {
 }
 
 TEST_CASE("db iterator: versions newer than the snapshot are invisible", "[db][db_iter]") {
-  std::unique_ptr<Iterator> it(NewDBIter({"a#1,SET=a1 b#2,SET=b2 c#3,SET=c3", "b#7,SET=b7 b#8,DEL c#9,SET=c9 d#10,SET=d10"}, 5));
+  std::unique_ptr<Iterator> it(
+      NewDBIter({"a#1,SET=a1 b#2,SET=b2 c#3,SET=c3", "b#7,SET=b7 b#8,DEL c#9,SET=c9 d#10,SET=d10"}, 5));
   REQUIRE(Forward(it.get()) == "a=a1 b=b2 c=c3");
   REQUIRE(Reverse(it.get()) == "c=c3 b=b2 a=a1");
   // Switching direction around keys with hidden newer versions.
@@ -138,7 +139,8 @@ TEST_CASE("db iterator: reverse over a key whose newest version is a delete", "[
 TEST_CASE("db iterator: bounds", "[db][db_iter]") {
   const std::vector<std::string> mems = {"a#1,SET=a b#2,SET=b c#3,SET=c", "d#4,SET=d e#5,SET=e"};
   SECTION("bounds that exclude everything") {
-    for (auto [lo, hi] : std::vector<std::pair<const char*, const char*>>{{"x", "y"}, {"c", "c"}, {"0", "a"}, {"bb", "bc"}}) {
+    for (auto [lo, hi] :
+         std::vector<std::pair<const char*, const char*>>{{"x", "y"}, {"c", "c"}, {"0", "a"}, {"bb", "bc"}}) {
       std::unique_ptr<Iterator> it(NewDBIter(mems, 10, lo, hi));
       INFO(lo << ".." << hi);
       REQUIRE(Forward(it.get()).empty());
@@ -225,9 +227,9 @@ TEST_CASE("db iterator: unparsable internal keys are Corruption", "[db][db_iter]
   std::string bad_kind = "b";
   PutFixed64(&bad_kind, (7ull << 8) | 0x7f);
   for (const std::string& bad : {std::string("xy"), bad_kind}) {
-    std::unique_ptr<Iterator> it(NewDBIterator(
-        new RawIterator({{IKey("a", 1), "a"}, {bad, "?"}, {IKey("c", 1), "c"}, {IKey("d", 1), "d"}}), 10, nullptr,
-        nullptr));
+    std::unique_ptr<Iterator> it(
+        NewDBIterator(new RawIterator({{IKey("a", 1), "a"}, {bad, "?"}, {IKey("c", 1), "c"}, {IKey("d", 1), "d"}}), 10,
+                      nullptr, nullptr));
     REQUIRE(Forward(it.get()).rfind("a=a !Corruption", 0) == 0);
     // c cannot be yielded backward: whether the bad entry is a newer
     // version of c is unknowable.

@@ -211,7 +211,8 @@ TEST_CASE("db read: gets and iterators race installs under the thread pool", "[d
   }
   for (int round = 1; round <= kRounds && !failed; round++) {
     // Padded values: many memtable switches, flushes and compactions.
-    for (int i = 0; i < kKeys; i++) REQUIRE_OK(db->Put(WriteOptions(), Key(i), std::to_string(round) + std::string(200, '.')));
+    for (int i = 0; i < kKeys; i++)
+      REQUIRE_OK(db->Put(WriteOptions(), Key(i), std::to_string(round) + std::string(200, '.')));
   }
   done = true;
   for (auto& t : readers) t.join();

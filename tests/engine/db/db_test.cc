@@ -1,5 +1,6 @@
 // The DB through its public API (shale/db.h), on the in-memory filesystem
-// with background work inline, so every test is deterministic.
+// with background work inline, so every test is deterministic: what belongs
+// to no one module of the DB (reads, snapshots, iterators, misuse).
 
 #include "shale/db.h"
 
@@ -7,71 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "env/memory_file_system.h"
-#include "shale/executor.h"
-#include "test_util.h"
+#include "db_test_fixture.h"
 
 namespace shale {
-namespace {
-
-struct TestDB {
-  MemoryFileSystem fs;
-  InlineExecutor executor;
-  Options options;
-  std::unique_ptr<DB> db;
-  const std::string name = "/db";
-
-  TestDB() {
-    options.file_system = &fs;
-    options.executor = &executor;
-    options.write_buffer_size = 64 << 10;
-    options.target_file_size = 64 << 10;
-    options.base_level_bytes = 256 << 10;
-  }
-  ~TestDB() {
-    if (db) (void)db->Close();
-  }
-
-  Status Open() { return DB::Open(options, name, &db); }
-  Status Reopen() {
-    if (db) REQUIRE_OK(db->Close());
-    db.reset();
-    return Open();
-  }
-  std::string Get(const std::string& key, const Snapshot* snapshot = nullptr) {
-    ReadOptions ro;
-    ro.snapshot = snapshot;
-    std::string value;
-    Status s = db->Get(ro, key, &value);
-    if (s.IsNotFound()) return "NOT_FOUND";
-    REQUIRE_OK(s);
-    return value;
-  }
-  std::string Scan(const ReadOptions& ro = ReadOptions(), bool reverse = false) {
-    std::unique_ptr<Iterator> it(db->NewIterator(ro));
-    std::string out;
-    if (reverse) {
-      for (it->SeekToLast(); it->Valid(); it->Prev()) out += it->key().ToString() + "=" + it->value().ToString() + " ";
-    } else {
-      for (it->SeekToFirst(); it->Valid(); it->Next()) out += it->key().ToString() + "=" + it->value().ToString() + " ";
-    }
-    REQUIRE_OK(it->status());
-    return out;
-  }
-  int FilesAt(int level) {
-    std::string v;
-    REQUIRE(db->GetProperty("shale.num-files-at-level" + std::to_string(level), &v));
-    return std::stoi(v);
-  }
-};
-
-std::string Key(int i) {
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "key%06d", i);
-  return buf;
-}
-
-}  // namespace
+using test::Key;
+using test::TestDB;
 
 TEST_CASE("db: put, get, delete and overwrite", "[db]") {
   TestDB t;
@@ -88,34 +29,6 @@ TEST_CASE("db: put, get, delete and overwrite", "[db]") {
   REQUIRE(t.Get("") == "empty key");
   REQUIRE_OK(t.db->Put(WriteOptions(), "v", ""));
   REQUIRE(t.Get("v") == "");
-}
-
-TEST_CASE("db: a batch is applied atomically and in order", "[db]") {
-  TestDB t;
-  REQUIRE_OK(t.Open());
-  WriteBatch batch;
-  REQUIRE_OK(batch.Put("x", "1"));
-  REQUIRE_OK(batch.Put("y", "2"));
-  REQUIRE_OK(batch.Delete("x"));
-  REQUIRE_OK(batch.Put("z", "3"));
-  const Snapshot* before = t.db->GetSnapshot();
-  REQUIRE_OK(t.db->Write(WriteOptions(), &batch));
-  REQUIRE(t.Scan() == "y=2 z=3 ");
-  REQUIRE(t.Get("y", before) == "NOT_FOUND");  // all or nothing for a reader
-  t.db->ReleaseSnapshot(before);
-}
-
-TEST_CASE("db: data survives close and reopen, from the WAL and from tables", "[db]") {
-  TestDB t;
-  REQUIRE_OK(t.Open());
-  for (int i = 0; i < 3000; i++) REQUIRE_OK(t.db->Put(WriteOptions(), Key(i), std::string(100, 'a' + i % 26)));
-  REQUIRE_OK(t.db->Delete(WriteOptions(), Key(7)));
-  REQUIRE_OK(t.Reopen());
-  REQUIRE(t.Get(Key(0)) == std::string(100, 'a'));
-  REQUIRE(t.Get(Key(2999)) == std::string(100, 'a' + 2999 % 26));
-  REQUIRE(t.Get(Key(7)) == "NOT_FOUND");
-  REQUIRE_OK(t.Reopen());  // twice: recovery's own output must recover too
-  REQUIRE(t.Get(Key(1234)) == std::string(100, 'a' + 1234 % 26));
 }
 
 TEST_CASE("db: snapshots see the state at their creation", "[db]") {
@@ -160,80 +73,6 @@ TEST_CASE("db: iterators in both directions with bounds", "[db]") {
   REQUIRE(it->key() == Slice("d"));
   it->SeekForPrev("c");
   REQUIRE(it->key() == Slice("b"));
-}
-
-TEST_CASE("db: flushes and compactions keep every key readable", "[db]") {
-  TestDB t;
-  REQUIRE_OK(t.Open());
-  std::map<std::string, std::string> model;
-  for (int round = 0; round < 6; round++) {
-    for (int i = 0; i < 2000; i++) {
-      const std::string k = Key((i * 7919 + round * 13) % 5000);
-      const std::string v = std::to_string(round) + ":" + std::string(60, 'x');
-      REQUIRE_OK(t.db->Put(WriteOptions(), k, v));
-      model[k] = v;
-    }
-    for (int i = 0; i < 100; i++) {
-      const std::string k = Key((i * 31 + round) % 5000);
-      REQUIRE_OK(t.db->Delete(WriteOptions(), k));
-      model.erase(k);
-    }
-    t.db->RunBackgroundWork(0);
-  }
-  std::string stats;
-  REQUIRE(t.db->GetProperty("shale.stats", &stats));
-  INFO(stats);
-  int deeper_files = 0;
-  for (int level = 1; level < 7; level++) deeper_files += t.FilesAt(level);
-  REQUIRE(deeper_files > 0);  // compaction ran
-  for (const auto& [k, v] : model) REQUIRE(t.Get(k) == v);
-  std::unique_ptr<Iterator> it(t.db->NewIterator(ReadOptions()));
-  auto m = model.begin();
-  for (it->SeekToFirst(); it->Valid(); it->Next(), ++m) {
-    REQUIRE(m != model.end());
-    REQUIRE(it->key() == Slice(m->first));
-    REQUIRE(it->value() == Slice(m->second));
-  }
-  REQUIRE_OK(it->status());
-  REQUIRE(m == model.end());
-  it.reset();
-  REQUIRE_OK(t.db->CompactRange(nullptr, nullptr));
-  REQUIRE(t.FilesAt(0) == 0);
-  for (const auto& [k, v] : model) REQUIRE(t.Get(k) == v);
-  REQUIRE_OK(t.Reopen());
-  for (const auto& [k, v] : model) REQUIRE(t.Get(k) == v);
-}
-
-TEST_CASE("db: a compaction's inputs leave the directory when it ends, not at the next job", "[db]") {
-  TestDB t;
-  REQUIRE_OK(t.Open());
-  // Live tables against the .sst files present: equal once nothing is obsolete.
-  auto table_files = [&t] {
-    std::vector<std::string> names;
-    REQUIRE_OK(t.fs.List(t.name, &names));
-    int n = 0;
-    for (const std::string& name : names) n += name.size() > 4 && name.compare(name.size() - 4, 4, ".sst") == 0;
-    return n;
-  };
-  auto live_tables = [&t] {
-    int n = 0;
-    for (int level = 0; level < 7; level++) n += t.FilesAt(level);
-    return n;
-  };
-  for (int round = 0; round < 3; round++) {
-    for (int i = 0; i < 500; i++) REQUIRE_OK(t.db->Put(WriteOptions(), Key(i), std::string(100, 'a' + round)));
-    REQUIRE_OK(t.db->Flush());
-  }
-  REQUIRE(t.FilesAt(0) > 1);
-  REQUIRE_OK(t.db->CompactRange(nullptr, nullptr));
-  REQUIRE(t.FilesAt(0) == 0);
-  CHECK(table_files() == live_tables());
-  for (int i = 0; i < 500; i++) REQUIRE_OK(t.db->Put(WriteOptions(), Key(i), "last"));
-  REQUIRE_OK(t.db->Flush());
-  REQUIRE_OK(t.db->Close());
-  const int before_reopen = table_files();
-  REQUIRE_OK(t.Open());
-  CHECK(before_reopen == live_tables());  // Close left no obsolete table behind
 }
 
 // Regression: a compaction is bottommost (may drop tombstones and shadowed
@@ -381,34 +220,6 @@ TEST_CASE("db: prefix iteration, including prefixes ending in 0xff", "[db]") {
   REQUIRE(keys("zz") == "");
   const Slice lower("abd");
   REQUIRE(keys("ab", &lower) == "abd ");
-}
-
-TEST_CASE("db: properties report levels, amplification and pending work", "[db]") {
-  TestDB t;
-  REQUIRE_OK(t.Open());
-  for (int i = 0; i < 2000; i++) REQUIRE_OK(t.db->Put(WriteOptions(), Key(i), std::string(100, 'v')));
-  REQUIRE_OK(t.db->Flush());
-  std::string value;
-  REQUIRE(t.db->GetProperty("shale.compaction-pending", &value));
-  REQUIRE((value == "0" || value == "1"));
-  while (t.db->RunBackgroundWork(0)) {
-  }
-  REQUIRE(t.db->GetProperty("shale.compaction-pending", &value));
-  REQUIRE(value == "0");
-  REQUIRE(t.Get(Key(5)) == std::string(100, 'v'));
-  REQUIRE(t.db->GetProperty("shale.read-amplification", &value));
-  REQUIRE(std::stod(value) >= 1.0);
-  REQUIRE(t.db->GetProperty("shale.write-amplification", &value));
-  REQUIRE(std::stod(value) >= 1.0);
-  REQUIRE(t.db->GetProperty("shale.total-sst-bytes", &value));
-  REQUIRE(std::stoull(value) > 0);
-  REQUIRE(std::stoull(value) < 2000 * 100);  // zstd (the default) shrinks the repeated values
-  REQUIRE(t.db->GetProperty("shale.levels", &value));
-  REQUIRE(value.find("L0 files=") == 0);
-  REQUIRE(t.db->GetProperty("shale.cache", &value));
-  REQUIRE(value.find("block-cache hits=") == 0);
-  REQUIRE_FALSE(t.db->GetProperty("shale.no-such-property", &value));
-  REQUIRE_FALSE(t.db->GetProperty("shale.num-files-at-level9", &value));
 }
 
 }  // namespace shale

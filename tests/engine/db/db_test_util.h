@@ -13,14 +13,19 @@
 #include <cstdio>
 #include <cstdlib>
 #include <algorithm>
+#include <atomic>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "shale/clock.h"
 #include "shale/db.h"
 #include "shale/executor.h"
 #include "shale/file_system.h"
+#include "util/mutex.h"
 #include "version/filename.h"
 
 namespace shale::test {
@@ -48,6 +53,43 @@ inline Options SmallDBOptions(FileSystem* fs, Executor* executor) {
   o.block_size = 1024;
   return o;
 }
+
+// A manual clock that threads may read and sleep on (sleeping advances it).
+class SteppedClock final : public Clock {
+ public:
+  uint64_t NowMicros() override { return now.load(); }
+  uint64_t WallMicros() override { return now.load(); }
+  void SleepMicros(uint64_t micros) override { now += micros; }
+  void Advance(uint64_t micros) { now += micros; }
+  std::atomic<uint64_t> now{1000};
+};
+
+// A background executor (not inline) that runs scheduled work only when the
+// test says so, on the test's thread.
+class QueueExecutor final : public Executor {
+ public:
+  void Schedule(std::function<void()> work) override {
+    MutexLock l(&mu_);
+    queue_.push_back(std::move(work));
+  }
+  // Runs everything queued, including work scheduled meanwhile.
+  void RunAll() {
+    for (;;) {
+      std::function<void()> work;
+      {
+        MutexLock l(&mu_);
+        if (queue_.empty()) return;
+        work = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      work();
+    }
+  }
+
+ private:
+  Mutex mu_;
+  std::deque<std::function<void()>> queue_;
+};
 
 // The whole visible state of `db` (at `snapshot` if set), read by a forward
 // scan. Returns the iterator's status; `out` holds what was read before it.

@@ -9,15 +9,16 @@ namespace shale {
 
 TEST_CASE("dbformat: internal keys order by user key, then newest first", "[db]") {
   std::vector<std::string> keys;
-  auto add = [&](const char* k, SequenceNumber s, ValueKind t) { keys.push_back(InternalKey(k, s, t).Encode().ToString()); };
+  auto add = [&](const char* k, SequenceNumber s, ValueKind t) {
+    keys.push_back(InternalKey(k, s, t).Encode().ToString());
+  };
   add("b", 5, ValueKind::kSet);
   add("a", 1, ValueKind::kSet);
   add("a", 9, ValueKind::kDelete);
   add("ab", 3, ValueKind::kSet);
   add("a", 9, ValueKind::kSet);
-  std::sort(keys.begin(), keys.end(), [](const std::string& x, const std::string& y) {
-    return CompareInternalKeys(x, y) < 0;
-  });
+  std::sort(keys.begin(), keys.end(),
+            [](const std::string& x, const std::string& y) { return CompareInternalKeys(x, y) < 0; });
   std::vector<std::string> text;
   for (const auto& k : keys) text.push_back(InternalKeyToString(k));
   REQUIRE(text == std::vector<std::string>{"a#9,SET", "a#9,DEL", "a#1,SET", "ab#3,SET", "b#5,SET"});

@@ -54,12 +54,24 @@ class TestIterator final : public Iterator {
   Slice key() const override { return base_->key(); }
   Slice value() const override { return base_->value(); }
   Status status() const override { return failed_ ? Status::Corruption("injected") : base_->status(); }
-  void SeekToFirst() override { Move([&] { base_->SeekToFirst(); }); }
-  void SeekToLast() override { Move([&] { base_->SeekToLast(); }); }
-  void Seek(const Slice& t) override { Move([&] { base_->Seek(t); }); }
-  void SeekForPrev(const Slice& t) override { Move([&] { base_->SeekForPrev(t); }); }
-  void Next() override { Move([&] { base_->Next(); }); }
-  void Prev() override { Move([&] { base_->Prev(); }); }
+  void SeekToFirst() override {
+    Move([&] { base_->SeekToFirst(); });
+  }
+  void SeekToLast() override {
+    Move([&] { base_->SeekToLast(); });
+  }
+  void Seek(const Slice& t) override {
+    Move([&] { base_->Seek(t); });
+  }
+  void SeekForPrev(const Slice& t) override {
+    Move([&] { base_->SeekForPrev(t); });
+  }
+  void Next() override {
+    Move([&] { base_->Next(); });
+  }
+  void Prev() override {
+    Move([&] { base_->Prev(); });
+  }
 
   int moves = 0;
 

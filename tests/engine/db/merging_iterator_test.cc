@@ -170,8 +170,7 @@ TEST_CASE("merging iterator: an erroring child stops the merge", "[db][merging_i
   for (int i = 0; i < 20; i++) (i % 2 ? good : other)[IKey("k" + std::to_string(100 + i), 1)] = "v";
 
   SECTION("error from the start") {
-    Iterator* children[] = {test::NewMemTableIterator(good),
-                            NewEmptyIterator(Status::Corruption("bad block"))};
+    Iterator* children[] = {test::NewMemTableIterator(good), NewEmptyIterator(Status::Corruption("bad block"))};
     std::unique_ptr<Iterator> it(NewMergingIterator(children, 2));
     it->SeekToFirst();
     REQUIRE_FALSE(it->Valid());

@@ -43,7 +43,13 @@ TEST_CASE("write batch: the encoding is the documented one", "[db]") {
   REQUIRE_OK(b.Put("k", "vv"));
   REQUIRE_OK(b.Delete("d"));
   const std::string expected = std::string("\x08\x07\x06\x05\x04\x03\x02\x01", 8) + std::string("\x02\x00\x00\x00", 4) +
-                               "\x01" "\x01k" "\x02vv" + std::string("\x00\x01" "d", 3);
+                               "\x01"
+                               "\x01k"
+                               "\x02vv" +
+                               std::string(
+                                   "\x00\x01"
+                                   "d",
+                                   3);
   REQUIRE(WriteBatchInternal::Contents(b) == Slice(expected));
   REQUIRE(WriteBatchInternal::ByteSize(b) == expected.size());
   REQUIRE(b.ApproximateSize() == expected.size());

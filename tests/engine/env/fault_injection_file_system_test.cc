@@ -73,7 +73,7 @@ TEST_CASE("fault fs: from the Nth call on, NoSpace until the rules are cleared",
   REQUIRE(fs.CreateDir("/d").IsNoSpace());
   REQUIRE(mem.Exists("/b").IsNotFound());
   REQUIRE_OK(fs.Open("/a", OpenMode::kReadWrite, &f));  // opening is another kind
-  fs.ClearRules();  // space freed
+  fs.ClearRules();                                      // space freed
   REQUIRE_OK(fs.Open("/b", OpenMode::kCreate, &f));
   REQUIRE(fs.Injected(FaultOp::kCreate) == 3);
 }
@@ -145,22 +145,51 @@ TEST_CASE("fault fs: every operation kind can be failed", "[env]") {
     std::function<Status(FileSystem*, File*)> call;
   };
   const Case cases[] = {
-      {FaultOp::kOpen, [](FileSystem* fs, File*) { std::unique_ptr<File> f; return fs->Open("/d/f", OpenMode::kReadOnly, &f); }},
-      {FaultOp::kCreate, [](FileSystem* fs, File*) { std::unique_ptr<File> f; return fs->Open("/d/g", OpenMode::kCreate, &f); }},
+      {FaultOp::kOpen,
+       [](FileSystem* fs, File*) {
+         std::unique_ptr<File> f;
+         return fs->Open("/d/f", OpenMode::kReadOnly, &f);
+       }},
+      {FaultOp::kCreate,
+       [](FileSystem* fs, File*) {
+         std::unique_ptr<File> f;
+         return fs->Open("/d/g", OpenMode::kCreate, &f);
+       }},
       {FaultOp::kCreate, [](FileSystem* fs, File*) { return fs->CreateDir("/d/sub"); }},
-      {FaultOp::kRead, [](FileSystem*, File* f) { char s[4]; Slice r; return f->Read(0, 4, &r, s); }},
+      {FaultOp::kRead,
+       [](FileSystem*, File* f) {
+         char s[4];
+         Slice r;
+         return f->Read(0, 4, &r, s);
+       }},
       {FaultOp::kWrite, [](FileSystem*, File* f) { return f->Append("x"); }},
       {FaultOp::kWrite, [](FileSystem*, File* f) { return f->WriteAt(0, "x"); }},
       {FaultOp::kSync, [](FileSystem*, File* f) { return f->Sync(); }},
       {FaultOp::kTruncate, [](FileSystem*, File* f) { return f->Truncate(0); }},
       {FaultOp::kRemove, [](FileSystem* fs, File*) { return fs->Remove("/d/f"); }},
       {FaultOp::kRename, [](FileSystem* fs, File*) { return fs->Rename("/d/f", "/d/h"); }},
-      {FaultOp::kList, [](FileSystem* fs, File*) { std::vector<std::string> n; return fs->List("/d", &n); }},
+      {FaultOp::kList,
+       [](FileSystem* fs, File*) {
+         std::vector<std::string> n;
+         return fs->List("/d", &n);
+       }},
       {FaultOp::kSyncDir, [](FileSystem* fs, File*) { return fs->SyncDir("/d"); }},
-      {FaultOp::kLock, [](FileSystem* fs, File*) { std::unique_ptr<FileLock> l; return fs->Lock("/d/LOCK", &l); }},
+      {FaultOp::kLock,
+       [](FileSystem* fs, File*) {
+         std::unique_ptr<FileLock> l;
+         return fs->Lock("/d/LOCK", &l);
+       }},
       {FaultOp::kStat, [](FileSystem* fs, File*) { return fs->Exists("/d/f"); }},
-      {FaultOp::kStat, [](FileSystem* fs, File*) { uint64_t n; return fs->GetSize("/d/f", &n); }},
-      {FaultOp::kStat, [](FileSystem*, File* f) { uint64_t n; return f->Size(&n); }},
+      {FaultOp::kStat,
+       [](FileSystem* fs, File*) {
+         uint64_t n;
+         return fs->GetSize("/d/f", &n);
+       }},
+      {FaultOp::kStat,
+       [](FileSystem*, File* f) {
+         uint64_t n;
+         return f->Size(&n);
+       }},
   };
   for (const Case& c : cases) {
     INFO("op " << FaultOpName(c.op));

@@ -159,7 +159,7 @@ TEST_CASE("memory fs: random mode keeps a seeded prefix of the unsynced writes",
   REQUIRE(lengths.count(6) == 1);           // sometimes nothing unsynced survives
   REQUIRE(lengths.count(all.size()) == 1);  // sometimes everything does
   REQUIRE(lengths.size() > 8);              // and cuts fall inside writes too
-  REQUIRE(Contents(&fs, "/log") == all);   // the original is untouched
+  REQUIRE(Contents(&fs, "/log") == all);    // the original is untouched
 }
 
 TEST_CASE("memory fs: torn mode garbles the last kept write", "[env]") {

@@ -58,9 +58,7 @@ std::string GetText(MemTable* mem, const Slice& user_key, SequenceNumber snapsho
 }
 
 // "key#seq,KIND=value" for the iterator's current entry.
-std::string EntryText(const Iterator& it) {
-  return InternalKeyToString(it.key()) + "=" + it.value().ToEscaped();
-}
+std::string EntryText(const Iterator& it) { return InternalKeyToString(it.key()) + "=" + it.value().ToEscaped(); }
 
 // Every entry, space separated, first to last or last to first.
 std::string Dump(MemTable* mem, bool backward = false) {
@@ -105,26 +103,15 @@ TEST_CASE("memtable: Get sees the newest version at the snapshot", "[memtable]")
     const char* expect;
   };
   const Case cases[] = {
-      {"a", 0, "absent"},          // older than every version
-      {"a", 1, "a1@1"},
-      {"a", 2, "a1@1"},            // seq 3 is invisible at 2
-      {"a", 3, "a3@3"},
-      {"a", 4, "a3@3"},
-      {"a", 5, "NotFound@5"},      // the delete hides a3 and a1
-      {"a", 6, "NotFound@5"},
-      {"a", 7, "a7@7"},
-      {"a", kMaxSequenceNumber, "a7@7"},
-      {"b", 1, "absent"},
-      {"b", 2, "b2@2"},
-      {"c", 3, "c3@3"},
+      {"a", 0, "absent"},                                                          // older than every version
+      {"a", 1, "a1@1"},           {"a", 2, "a1@1"},                                // seq 3 is invisible at 2
+      {"a", 3, "a3@3"},           {"a", 4, "a3@3"},       {"a", 5, "NotFound@5"},  // the delete hides a3 and a1
+      {"a", 6, "NotFound@5"},     {"a", 7, "a7@7"},       {"a", kMaxSequenceNumber, "a7@7"},
+      {"b", 1, "absent"},         {"b", 2, "b2@2"},       {"c", 3, "c3@3"},
       {"c", 4, "NotSupported@4"},  // a merge operand is not a final value
-      {"d", 5, "absent"},
-      {"d", 6, "NotFound@6"},
-      {"e", 5, "NotSupported@5"},  // nor is a blob index
-      {"", 100, "absent"},         // keys around the stored ones
-      {"0", 100, "absent"},
-      {"aa", 100, "absent"},
-      {"bb", 100, "absent"},
+      {"d", 5, "absent"},         {"d", 6, "NotFound@6"}, {"e", 5, "NotSupported@5"},  // nor is a blob index
+      {"", 100, "absent"},                                                             // keys around the stored ones
+      {"0", 100, "absent"},       {"aa", 100, "absent"},  {"bb", 100, "absent"},
       {"z", 100, "absent"},
   };
   for (const Case& c : cases) {
@@ -162,8 +149,8 @@ TEST_CASE("memtable: iterator Seek and SeekForPrev on internal keys", "[memtable
   const Case cases[] = {
       {LookupKey("a", 4).internal_key().ToString(), "a#3,SET=a3", "a#5,DEL="},
       {LookupKey("a", kMaxSequenceNumber).internal_key().ToString(), "a#7,SET=a7", "-"},
-      {IKey("a", 5, ValueKind::kDelete), "a#5,DEL=", "a#5,DEL="},   // exact hit
-      {IKey("a", 5, ValueKind::kSet), "a#5,DEL=", "a#7,SET=a7"},    // SET sorts before DEL at equal seq
+      {IKey("a", 5, ValueKind::kDelete), "a#5,DEL=", "a#5,DEL="},  // exact hit
+      {IKey("a", 5, ValueKind::kSet), "a#5,DEL=", "a#7,SET=a7"},   // SET sorts before DEL at equal seq
       {IKey("a", 0, ValueKind::kDelete), "b#2,SET=b2", "a#1,SET=a1"},
       {IKey("", 9, ValueKind::kSet), "a#7,SET=a7", "-"},
       {IKey("bb", 1, ValueKind::kSet), "c#4,MERGE=+1", "b#2,SET=b2"},

@@ -154,7 +154,8 @@ TEST_CASE("block: malformed restart arrays are Corruption", "[table]") {
   expect_corrupt(bad);
 }
 
-TEST_CASE("block: a borrowed block's iterator outlives the Block object, Checked skips only the restart walk", "[table]") {
+TEST_CASE("block: a borrowed block's iterator outlives the Block object, Checked skips only the restart walk",
+          "[table]") {
   std::map<std::string, std::string> model;
   for (int i = 0; i < 100; i++) model["k" + std::to_string(1000 + i)] = std::to_string(i);
   const std::string contents = BuildBlock(model, 16);

@@ -57,9 +57,9 @@ TEST_CASE("table_builder: keys out of order or malformed are InvalidArgument", "
     auto file = NewFile("order");
     TableBuilder b(TableOptions(), file.get(), 0);
     b.Add(IKey("b", 5), "v");
-    if (c == 0) b.Add(IKey("a", 9), "v");   // smaller user key
-    if (c == 1) b.Add(IKey("b", 5), "v");   // duplicate
-    if (c == 2) b.Add("short", "v");        // not an internal key
+    if (c == 0) b.Add(IKey("a", 9), "v");  // smaller user key
+    if (c == 1) b.Add(IKey("b", 5), "v");  // duplicate
+    if (c == 2) b.Add("short", "v");       // not an internal key
     REQUIRE(b.status().IsInvalidArgument());
     b.Add(IKey("c", 1), "v");  // ignored after an error
     REQUIRE(b.NumEntries() == 1);

@@ -346,8 +346,8 @@ TEST_CASE("table_reader: a bit flip anywhere gives Corruption, never wrong data"
     const uint64_t stride = compression == CompressionType::kNone ? 1 : 4;
     int open_failures = 0;
     for (uint64_t pos = 0; pos < size; pos += stride) {
-      INFO("compression " << static_cast<int>(compression) << " mapped " << mapped << " flipped byte " << pos
-                           << " of " << size);
+      INFO("compression " << static_cast<int>(compression) << " mapped " << mapped << " flipped byte " << pos << " of "
+                          << size);
       file->contents[pos] = static_cast<char>(original[pos] ^ (1 << (pos % 8)));
 
       bool detected = false;

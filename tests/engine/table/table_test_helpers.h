@@ -37,7 +37,8 @@ inline TableModel RandomTableModel(uint32_t seed, int n) {
     for (int v = 0; v < versions; v++) {
       const uint32_t r = rng() % 10;
       const ValueKind kind = r < 7 ? ValueKind::kSet : r < 9 ? ValueKind::kDelete : ValueKind::kMerge;
-      std::string value = kind == ValueKind::kDelete ? "" : std::string(rng() % 60, static_cast<char>('a' + rng() % 26));
+      std::string value =
+          kind == ValueKind::kDelete ? "" : std::string(rng() % 60, static_cast<char>('a' + rng() % 26));
       model[InternalKey(user, seq++, kind).Encode().ToString()] = value;
     }
   }

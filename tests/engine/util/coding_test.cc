@@ -24,8 +24,8 @@ TEST_CASE("coding: fixed-width values are little-endian", "[util]") {
 }
 
 TEST_CASE("coding: varints round-trip at every width boundary", "[util]") {
-  std::vector<uint64_t> values = {0, 1, 127, 128, 16383, 16384, (1ull << 32) - 1, 1ull << 32,
-                                  std::numeric_limits<uint64_t>::max()};
+  std::vector<uint64_t> values = {
+      0, 1, 127, 128, 16383, 16384, (1ull << 32) - 1, 1ull << 32, std::numeric_limits<uint64_t>::max()};
   for (int shift = 0; shift < 64; shift++) values.push_back((1ull << shift) - 1);
   std::string s;
   for (uint64_t v : values) PutVarint64(&s, v);

@@ -67,7 +67,8 @@ TEST_CASE("log reader: a torn multi-block record ends cleanly", "[wal]") {
   const auto offsets = f.Write(5, records);
   std::vector<uint64_t> cuts;
   for (uint64_t b = 1; b <= 3; b++) {
-    for (uint64_t d : {kBlockSize - 1, kBlockSize, kBlockSize + 1, kBlockSize + kHeaderSize}) cuts.push_back((b - 1) * kBlockSize + d);
+    for (uint64_t d : {kBlockSize - 1, kBlockSize, kBlockSize + 1, kBlockSize + kHeaderSize})
+      cuts.push_back((b - 1) * kBlockSize + d);
   }
   for (uint64_t cut = offsets[1] + 1; cut < offsets[2]; cut += 997) cuts.push_back(cut);
   std::sort(cuts.rbegin(), cuts.rend());
@@ -250,7 +251,7 @@ TEST_CASE("log reader: a writer resumes at the last good offset", "[wal]") {
   std::vector<std::string> records = {Record(500, 1), Record(kOneBlockPayload - 500 - kHeaderSize - 5, 2)};
   records.push_back(Record(20000, 3));
   const auto offsets = f.Write(6, records);
-  REQUIRE(offsets[2] == kBlockSize - 5);  // too little room for a header after record 1
+  REQUIRE(offsets[2] == kBlockSize - 5);             // too little room for a header after record 1
   REQUIRE_OK(f.file()->Truncate(offsets[3] - 100));  // tear record 2
 
   const auto torn = ReadAll(f.file(), 6);

@@ -28,9 +28,19 @@ Header HeaderAt(const std::string& contents, size_t offset) {
 }
 
 TEST_CASE("log writer: records of every interesting size read back", "[wal]") {
-  const std::vector<size_t> sizes = {0, 1, 2, 100, kOneBlockPayload - 1, kOneBlockPayload, kOneBlockPayload + 1,
-                                     kBlockSize, 2 * kOneBlockPayload, 2 * kBlockSize + 7, 3 * kBlockSize + 17,
-                                     (1 << 20) + 3, 0};
+  const std::vector<size_t> sizes = {0,
+                                     1,
+                                     2,
+                                     100,
+                                     kOneBlockPayload - 1,
+                                     kOneBlockPayload,
+                                     kOneBlockPayload + 1,
+                                     kBlockSize,
+                                     2 * kOneBlockPayload,
+                                     2 * kBlockSize + 7,
+                                     3 * kBlockSize + 17,
+                                     (1 << 20) + 3,
+                                     0};
   // Each size once at a block start and once after a small record, so the
   // block boundaries fall at different places inside it.
   for (size_t lead : {size_t{0}, size_t{50}}) {

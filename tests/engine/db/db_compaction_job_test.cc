@@ -240,8 +240,9 @@ TEST_CASE("compaction job: abandoning releases the inputs and removes the output
     REQUIRE(j.Tables().size() > before.size());  // outputs on disk
     uint64_t id = 0;
     REQUIRE_OK(CompactionJobIdOf(job, &id));
-    const std::string by = std::string(how) == "job bytes" ? job : std::string(how) == "result bytes" ? result
-                                                                                                     : std::to_string(id);
+    const std::string by = std::string(how) == "job bytes"      ? job
+                           : std::string(how) == "result bytes" ? result
+                                                                : std::to_string(id);
     j.db->AbandonCompactionJob("12x", Status::IOError("not a job"));  // ignored
     j.db->AbandonCompactionJob(by, Status::IOError("worker died"));
     REQUIRE(j.Tables() == before);
