@@ -3,7 +3,8 @@
 // Conventions, the same in the Emscripten and the WASI build:
 //   - Every function returns a Status code (shale::Status::Code as int32);
 //     0 is OK. The message of the last non-OK status is read with
-//     shale_last_error() and stays valid until the next call. (One exception,
+//     shale_last_error() and its reason (shale::Status::Reason, 0 for none)
+//     with shale_last_reason(); both stay valid until the next call. (One exception,
 //     named as such: shale_db_run_background returns a flag and
 //     shale_db_timed_work_delay a number of microseconds.)
 //   - Byte strings cross as (pointer, length) into wasm memory. Optional ones
@@ -87,8 +88,8 @@ FileSystem* PlatformFileSystem();
 inline DB* DbFromHandle(uint32_t handle) { return reinterpret_cast<DB*>(static_cast<uintptr_t>(handle)); }
 inline uint32_t HandleFromDb(DB* db) { return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(db)); }
 
-// Records `s` as the last status (its message for shale_last_error) and
-// returns its code: the last line of every exported function.
+// Records `s` as the last status (its message for shale_last_error, its
+// reason for shale_last_reason) and returns its code: the last line of every exported function.
 int32_t FinishCall(const Status& s);
 
 }  // namespace shale
