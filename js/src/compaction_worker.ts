@@ -8,6 +8,7 @@
  * bytes the engine worker installs (core/job_worker.ts protocol).
  */
 import { type JobRequest, type ParentPort, serveJobs } from './core/job_worker.js';
+import { setOpfsFaults } from './hosts/opfs_faults.js';
 import { type JobFileMap, OpfsJobHost } from './hosts/opfs_job_host.js';
 import { loadEmscriptenEngine } from './load_emscripten.js';
 
@@ -24,7 +25,9 @@ serveJobs(port, async () => {
   const host = new OpfsJobHost();
   const engine = await loadEmscriptenEngine(host, 'opfs');
   return async (request: JobRequest) => {
-    await host.begin(request.files as JobFileMap);
+    const files = request.files as JobFileMap;
+    setOpfsFaults(files.faults);  // tests only
+    await host.begin(files);
     const start = performance.now();
     try {
       const result = engine.runCompactionJob(request.job);

@@ -351,7 +351,7 @@ export class Engine {
 
   private check(status: number): void {
     if (status === 0) return;
-    throw errorFromStatus(status, this.cString(this.raw.lastError() >>> 0));
+    throw errorFromStatus(status, this.cString(this.raw.lastError() >>> 0), this.raw.lastReason());
   }
 
   private cString(ptr: number): string {

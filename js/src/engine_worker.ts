@@ -5,7 +5,6 @@
  * terminates this worker once the database closed.
  */
 import type { EngineOpenOptions } from './engine.js';
-import type { TestFaultSpec } from './hosts/test_faults.js';
 import { type TestOpenOptions, openOpfsBackend, repairOpfsDatabase, verifyOpfsDatabase } from './opfs_database.js';
 import type { MessagePortLike } from './rpc/protocol.js';
 import { serveDatabase } from './rpc/server.js';
@@ -14,16 +13,15 @@ import { serveDatabase } from './rpc/server.js';
 export interface EngineWorkerOpenArgs {
   name: string;
   options: EngineOpenOptions;
-  testByteBudget?: number;
-  testFaults?: TestFaultSpec | null;
+  testFaults?: TestOpenOptions['testFaults'];
   testCompactionWorker?: TestOpenOptions['testCompactionWorker'];
 }
 
 serveDatabase(
   globalThis as unknown as MessagePortLike,
   (args) => {
-    const { name, options, testByteBudget, testFaults, testCompactionWorker } = args as unknown as EngineWorkerOpenArgs;
-    return openOpfsBackend(name, options, { testByteBudget, testFaults, testCompactionWorker });
+    const { name, options, testFaults, testCompactionWorker } = args as unknown as EngineWorkerOpenArgs;
+    return openOpfsBackend(name, options, { testFaults, testCompactionWorker });
   },
   { tool: ({ tool, name }) => (tool === 'repair' ? repairOpfsDatabase(name) : verifyOpfsDatabase(name)) },
 );

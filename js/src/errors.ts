@@ -19,6 +19,12 @@ export type ErrorCode =
 
 export class ShaleError extends Error {
   readonly code: ErrorCode;
+  /**
+   * Why, where the engine says more than the code (a StatusReason value, 0
+   * for none): what this package's own retries decide on. Not kept across
+   * a message port.
+   */
+  reason: number = StatusReason.NONE;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
@@ -71,6 +77,23 @@ export const StatusCode = {
   ABORTED: 9,
 } as const;
 
+/**
+ * shale::Status::Reason values (status.h), read with shale_last_reason:
+ * HOST_NEEDS_ROOM is a NoSpace from a host with no file ready (the OPFS pool
+ * without a spare; retry once it made room), WRITES_STOPPED an Aborted write
+ * that waits for a compaction job run elsewhere.
+ */
+export const StatusReason = {
+  NONE: 0,
+  HOST_NEEDS_ROOM: 1,
+  WRITES_STOPPED: 2,
+} as const;
+
+/** Whether `err` is a ShaleError the engine gave `reason`. */
+export function hasReason(err: unknown, reason: number): boolean {
+  return err instanceof ShaleError && err.reason === reason;
+}
+
 const byStatus: Record<number, new (message: string) => ShaleError> = {
   [StatusCode.NOT_FOUND]: NotFoundError,
   [StatusCode.CORRUPTION]: CorruptionError,
@@ -83,10 +106,12 @@ const byStatus: Record<number, new (message: string) => ShaleError> = {
   [StatusCode.ABORTED]: AbortedError,
 };
 
-/** The error for a non-OK engine status; unknown codes become IOError. */
-export function errorFromStatus(status: number, message: string): ShaleError {
+/** The error for a non-OK engine status (and its reason); unknown codes become IOError. */
+export function errorFromStatus(status: number, message: string, reason: number = StatusReason.NONE): ShaleError {
   const ErrorClass = byStatus[status] ?? IOError;
-  return new ErrorClass(message);
+  const err = new ErrorClass(message);
+  err.reason = reason;
+  return err;
 }
 
 const byCode: Record<ErrorCode, new (message: string) => ShaleError> = {

@@ -15,6 +15,7 @@ import { JobWorkerClient, type JobPort } from './core/job_worker.js';
 import type { JobRunner } from './core/job_background.js';
 import type { Engine } from './engine.js';
 import { IOError } from './errors.js';
+import { faultsForJob } from './hosts/opfs_faults.js';
 import type { JobFileMap } from './hosts/opfs_job_host.js';
 import type { OpfsPoolHost } from './hosts/opfs_pool_host.js';
 
@@ -66,7 +67,7 @@ export function opfsJobRunner(client: JobWorkerClient, engine: Engine, pool: Opf
           inputs,
           outputs: files.outputs.map((path, i) => [path, lent.fileNames[i]!]),
           generation: lent.generation,
-          ...pool.testJobSettings(),
+          faults: faultsForJob(),
         };
         return await client.run({ op: 'run', job, files: map });
       } finally {

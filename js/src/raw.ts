@@ -14,6 +14,8 @@ export interface RawEngine {
   free(ptr: number): void;
   /** Pointer to the NUL-terminated message of the last failed call. */
   lastError(): number;
+  /** The shale::Status::Reason of the last failed call (errors.ts StatusReason), 0 for none. */
+  lastReason(): number;
   checkStorage(dir: number, dirLen: number, payload: number, payloadLen: number, out: number, outLen: number): number;
 
   dbOpen(path: number, pathLen: number, flags: number, durability: number, cacheBytes: number, writeBufferBytes: number, dbOut: number): number;
@@ -63,6 +65,7 @@ export const rawExportNames = {
   malloc: 'malloc',
   free: 'free',
   lastError: 'shale_last_error',
+  lastReason: 'shale_last_reason',
   checkStorage: 'shale_check_storage',
   dbOpen: 'shale_db_open',
   dbClose: 'shale_db_close',
