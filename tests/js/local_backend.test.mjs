@@ -13,7 +13,7 @@ import { after, test } from 'node:test';
 import { openLocal } from '../../dist/js/core/open_local.js';
 import { OpenMode, hostError } from '../../dist/js/hosts/file_host.js';
 import { NodeFsHost } from '../../dist/js/hosts/node_fs_host.js';
-import { loadEmscriptenEngine } from '../../dist/js/load_emscripten.js';
+import { loadEmscriptenEngine } from '../../dist/js/binding/load_emscripten.js';
 
 const wasmBinary = readFileSync(new URL('../../dist/wasm/shale.wasm', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'shale-local-backend-'));

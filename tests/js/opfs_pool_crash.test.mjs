@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { StatusCode } from '../../dist/js/errors.js';
+import { StatusCode } from '../../dist/js/shared/errors.js';
 import { OpenMode } from '../../dist/js/hosts/file_host.js';
 import { OpfsPoolHost } from '../../dist/js/hosts/opfs_pool_host.js';
 import { FIXED, HEADER_SIZE, SLOT_SIZE, crc32c, encodeHeader } from '../../dist/js/hosts/pool_header.js';

@@ -1,4 +1,4 @@
-// The OPFS pool's spares run out between maintenances (js/src/opfs_database.ts
+// The OPFS pool's spares run out between maintenances (js/src/platform/opfs_database.ts
 // poolRoom, withPoolMaintenance): the real Emscripten engine over the pool
 // host and the fake OPFS of tests/js/fixtures/fake_opfs.mjs, whose file
 // creation a test can hold back, so the pool stays dry as long as it likes.
@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { decodeHeader } from '../../dist/js/hosts/pool_header.js';
-import { loadEmscriptenEngine } from '../../dist/js/load_emscripten.js';
-import { openOpfsBackend } from '../../dist/js/opfs_database.js';
+import { loadEmscriptenEngine } from '../../dist/js/binding/load_emscripten.js';
+import { openOpfsBackend } from '../../dist/js/platform/opfs_database.js';
 import { FakeOpfs, installFakeOpfs } from './fixtures/fake_opfs.mjs';
 
 const wasmBinary = readFileSync(new URL('../../dist/wasm/shale.wasm', import.meta.url));

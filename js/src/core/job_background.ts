@@ -22,7 +22,7 @@
  * WRITES_STOPPED; LocalBackend then waits on makeRoom() and retries, so
  * users never see that error.
  */
-import { ShaleError, StatusCode } from '../errors.js';
+import { ShaleError, StatusCode } from '../shared/errors.js';
 import {
   type BackgroundRunner,
   type BackgroundWork,

@@ -19,9 +19,9 @@
  * when the host had no file ready to create (the OPFS pool without a spare:
  * the `hostRoom` option). Either failure applied nothing.
  */
-import type { LevelStats, Stats, VerifyReport } from '../api.js';
-import type { Engine, EngineOpenOptions } from '../engine.js';
-import { ClosedError, IOError, ShaleError, StatusReason, hasReason } from '../errors.js';
+import type { LevelStats, Stats, VerifyReport } from '../shared/api.js';
+import type { Engine, EngineOpenOptions } from '../binding/engine.js';
+import { ClosedError, IOError, ShaleError, StatusReason, hasReason } from '../shared/errors.js';
 import { type BackgroundRunner, type BackgroundRunnerFactory, type CompactionJobs, inlineBackground } from './background.js';
 import type { Backend, Chunk, DurabilityCode, IteratorSpec, ScanStart } from './backend.js';
 

@@ -8,7 +8,7 @@
  * status (its `shaleCode` and `shaleReason`, or IOError) so no exception
  * crosses into wasm.
  */
-import { StatusCode, StatusReason } from '../errors.js';
+import { StatusCode, StatusReason } from '../shared/errors.js';
 
 /** shale::OpenMode (engine/include/shale/file_system.h). */
 export const OpenMode = {

@@ -21,7 +21,7 @@
  * Paths are the engine's (`<database name>/<file>`). Anything else the job
  * might ask for (renames, other files) is NotSupported or NotFound.
  */
-import { StatusCode } from '../errors.js';
+import { StatusCode } from '../shared/errors.js';
 import { type FileHost, HostError, OpenMode, hostError } from './file_host.js';
 import type { OpfsFaults } from './opfs_faults.js';
 import { HEADER_SIZE, encodeHeader } from './pool_header.js';

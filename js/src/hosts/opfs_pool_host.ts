@@ -50,7 +50,7 @@
  * Not thread-safe; one engine instance in one worker uses it. The database's
  * Web Lock (web_lock.ts) keeps other tabs and workers away.
  */
-import { StatusCode } from '../errors.js';
+import { StatusCode } from '../shared/errors.js';
 import { type FileHost, HostError, OpenMode, hostError } from './file_host.js';
 import { adopt, lend } from './pool_lending.js';
 import { HEADER_SIZE, MAX_NAME_BYTES } from './pool_header.js';

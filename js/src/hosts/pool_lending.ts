@@ -7,7 +7,7 @@
  * read elsewhere through `getFile()` snapshots of the files named by
  * OpfsPoolHost.physicalName(); this worker keeps its handles on them.
  */
-import { StatusCode } from '../errors.js';
+import { StatusCode } from '../shared/errors.js';
 import { HostError } from './file_host.js';
 import type { PoolSlots } from './pool_slots.js';
 

@@ -9,7 +9,7 @@
  * only once its truncation was flushed, so a crash cannot resurrect its old
  * name over a new name's bytes.
  */
-import { StatusCode } from '../errors.js';
+import { StatusCode } from '../shared/errors.js';
 import { HostError, hostError } from './file_host.js';
 import { HEADER_SIZE, SLOT_SIZE, encodeHeader, readHeader } from './pool_header.js';
 import { type SyncAccessHandle, opfsCall, openSyncHandle, writeAt } from './sync_handle.js';

@@ -2,7 +2,7 @@
 // page entry (engine worker), written with the shared workload one batch at
 // a time while the test injects quota and I/O faults over the database's
 // test channel (opfs_database.ts TestOpenOptions, hosts/opfs_faults.ts).
-import * as shale from '/dist/js/browser.js';
+import * as shale from '/dist/js/entries/browser.js';
 import { dump } from '/tests/browser/pages/torture_writer.js';
 import { makeBatch } from '/tests/torture/workload.mjs';
 

@@ -41,7 +41,7 @@ TEST_CASE("Status: a reason survives context and copies, and is stable across th
   REQUIRE(s.message() == "creating 000007.log: pool exhausted");
   const Status copy = s;
   REQUIRE(copy.reason() == Status::Reason::kHostNeedsRoom);
-  // js/src/errors.ts reads these numbers (shale_last_reason).
+  // js/src/shared/errors.ts reads these numbers (shale_last_reason).
   REQUIRE(static_cast<int>(Status::Reason::kHostNeedsRoom) == 1);
   REQUIRE(static_cast<int>(Status::Reason::kWritesStopped) == 2);
 }

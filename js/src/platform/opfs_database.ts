@@ -10,18 +10,18 @@
  * The caller holds the database's Web Lock (web_lock.ts) for as long as the
  * returned backend is open.
  */
-import { type BackgroundRunner, type BackgroundRunnerFactory, inlineBackground } from './core/background.js';
-import { JobBackground } from './core/job_background.js';
-import type { JobWorkerClient } from './core/job_worker.js';
-import type { RepairReport, VerifyReport } from './api.js';
-import type { Backend } from './core/backend.js';
-import { LocalBackend, type RoomFor, retryAfterRoom } from './core/local_backend.js';
-import type { Engine, EngineOpenOptions } from './engine.js';
-import { IOError, InvalidArgumentError, LockedError, ShaleError, StatusCode, StatusReason, errorFromStatus, hasReason } from './errors.js';
-import { HostError } from './hosts/file_host.js';
-import { OpfsPoolHost } from './hosts/opfs_pool_host.js';
-import { type OpfsFaults, isOpfsFaults, listenForOpfsFaults } from './hosts/opfs_faults.js';
-import { loadEmscriptenEngine } from './load_emscripten.js';
+import { type BackgroundRunner, type BackgroundRunnerFactory, inlineBackground } from '../core/background.js';
+import { JobBackground } from '../core/job_background.js';
+import type { JobWorkerClient } from '../core/job_worker.js';
+import type { RepairReport, VerifyReport } from '../shared/api.js';
+import type { Backend } from '../core/backend.js';
+import { LocalBackend, type RoomFor, retryAfterRoom } from '../core/local_backend.js';
+import type { Engine, EngineOpenOptions } from '../binding/engine.js';
+import { IOError, InvalidArgumentError, LockedError, ShaleError, StatusCode, StatusReason, errorFromStatus, hasReason } from '../shared/errors.js';
+import { HostError } from '../hosts/file_host.js';
+import { OpfsPoolHost } from '../hosts/opfs_pool_host.js';
+import { type OpfsFaults, isOpfsFaults, listenForOpfsFaults } from '../hosts/opfs_faults.js';
+import { loadEmscriptenEngine } from '../binding/load_emscripten.js';
 import { opfsJobRunner, startOpfsCompactionWorker } from './opfs_compaction.js';
 
 /** Database names: what an OPFS folder name can be (1-200 characters, no slashes). */

@@ -58,7 +58,7 @@ export interface RawEngine {
 }
 
 /** Which build and file backend a RawEngine runs on. */
-export type Backend = 'opfs' | 'node-wasi' | 'node-fs';
+export type StorageBackend = 'opfs' | 'node-wasi' | 'node-fs';
 
 /** The export names of wasm/c_api.h behind each RawEngine method (Emscripten prefixes each with `_`). */
 export const rawExportNames = {

@@ -4,10 +4,10 @@
  * the RPC protocol (rpc/). The page holds the database's Web Lock and
  * terminates this worker once the database closed.
  */
-import type { EngineOpenOptions } from './engine.js';
-import { type TestOpenOptions, openOpfsBackend, repairOpfsDatabase, verifyOpfsDatabase } from './opfs_database.js';
-import type { MessagePortLike } from './rpc/protocol.js';
-import { serveDatabase } from './rpc/server.js';
+import type { EngineOpenOptions } from '../binding/engine.js';
+import { type TestOpenOptions, openOpfsBackend, repairOpfsDatabase, verifyOpfsDatabase } from '../platform/opfs_database.js';
+import type { MessagePortLike } from '../rpc/protocol.js';
+import { serveDatabase } from '../rpc/server.js';
 
 /** The `open` arguments browser.ts sends. */
 export interface EngineWorkerOpenArgs {
