@@ -87,15 +87,12 @@ export class LocalBackend implements Backend {
   private closed = false;
   private broken: Error | undefined;
   private lost: Error | undefined;
-  private readonly ownership: (() => void) | undefined;
   private readonly snapshots = new Map<number, number>(); // id → engine handle
   private readonly scans = new Map<number, Scan>();
   private nextId = 1;
   private readonly background: BackgroundRunner;
   private readonly chunkBytes: number;
   private readonly chunkEntries: number;
-  private readonly hostRoom: LocalBackendOptions['hostRoom'];
-  private readonly release: LocalBackendOptions['release'];
   /** While a write waits for room: every later call runs after it, in call order. */
   private gate: Promise<unknown> | undefined;
   private gated = 0;
@@ -103,13 +100,10 @@ export class LocalBackend implements Backend {
   private constructor(
     private readonly engine: Engine,
     private readonly db: number,
-    options: LocalBackendOptions,
+    private readonly options: LocalBackendOptions,
   ) {
     this.chunkBytes = options.chunkBytes ?? 64 << 10;
     this.chunkEntries = options.chunkEntries ?? 1024;
-    this.hostRoom = options.hostRoom;
-    this.release = options.release;
-    this.ownership = options.ownership;
     const jobs: CompactionJobs = {
       pick: () => (this.closed || this.broken || this.lost ? undefined : this.call(() => this.engine.pickCompactionJob(this.db))),
       install: (result) => {
@@ -292,7 +286,7 @@ export class LocalBackend implements Backend {
       this.snapshots.clear();
       this.call(() => this.engine.close(this.db));
     } finally {
-      await this.release?.();
+      await this.options.release?.();
     }
   }
 
@@ -330,12 +324,15 @@ export class LocalBackend implements Backend {
 
   /**
    * Runs `fn` now (synchronously, so the promise is already settled), or
-   * after the stalled write in front of it.
+   * after the write in front of it that waits for room. A `write` that
+   * waits for room itself holds every later call behind it.
    */
-  private ordered<T>(fn: () => T | Promise<T>): Promise<T> {
+  private ordered<T>(fn: () => T | Promise<T>, write = false): Promise<T> {
     if (this.gate === undefined) {
       try {
-        return Promise.resolve(fn());
+        const result = fn();
+        if (write && result instanceof Promise) this.hold(result);
+        return Promise.resolve(result);
       } catch (err) {
         return Promise.reject(err);
       }
@@ -359,18 +356,7 @@ export class LocalBackend implements Backend {
   }
 
   private mutate(fn: () => void): Promise<void> {
-    if (this.gate !== undefined) {
-      const result = this.gate.then(() => this.mutateOrWait(fn));
-      this.hold(result);
-      return result;
-    }
-    try {
-      const waiting = this.mutateOrWait(fn);
-      if (waiting) this.hold(waiting);
-      return waiting ?? Promise.resolve();
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.ordered<void>(() => this.mutateOrWait(fn), true);
   }
 
   /** Applies a write now; undefined when done, or the promise of its retries when it waits for room. */
@@ -396,7 +382,7 @@ export class LocalBackend implements Backend {
 
   private readonly roomFor: RoomFor = (err) => {
     if (hasReason(err, StatusReason.WRITES_STOPPED)) return this.background.makeRoom?.();
-    if (hasReason(err, StatusReason.HOST_NEEDS_ROOM)) return this.hostRoom?.();
+    if (hasReason(err, StatusReason.HOST_NEEDS_ROOM)) return this.options.hostRoom?.();
     return undefined;
   };
 
@@ -416,9 +402,9 @@ export class LocalBackend implements Backend {
 
   /** Throws (and remembers) the ownership check's error: from then on every call fails with it. */
   private checkOwner(): void {
-    if (!this.ownership) return;
+    if (!this.options.ownership) return;
     try {
-      this.ownership();
+      this.options.ownership();
     } catch (err) {
       this.lost = err as Error;
       this.background.stop();

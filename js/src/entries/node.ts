@@ -26,11 +26,23 @@ import { acquireLock, DEFAULT_LEASE_MS, MIN_LEASE_MS } from '../platform/node_lo
 import type { NodeOpenArgs } from '../workers/node_worker.js';
 import { RemoteDatabase } from '../rpc/client.js';
 import type { MessagePortLike } from '../rpc/protocol.js';
-import type { StorageCheckResult } from '../shared/types.js';
+import type { StorageBackend } from '../binding/raw.js';
 
 export * from '../shared/errors.js';
 export type * from '../shared/api.js';
-export type { StorageBackend, StorageCheckResult } from '../shared/types.js';
+export type { StorageBackend } from '../binding/raw.js';
+
+/** What `checkStorage()` found. */
+export interface StorageCheckResult {
+  /** The resolved filesystem path checked. */
+  location: string;
+  /** The build and file backend that did the work. */
+  backend: StorageBackend;
+  /** The payload as read back from storage, after checksum verification. */
+  readBack: Uint8Array;
+  /** Wall time of the write, sync and verified re-read, in milliseconds. */
+  elapsedMs: number;
+}
 
 const GUEST_DIR = '/db'; // node_worker.ts GUEST_DIR (not imported: importing the worker module would start it)
 

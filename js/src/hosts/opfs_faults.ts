@@ -1,24 +1,16 @@
 /**
  * Fault injection for OPFS, for tests: a wrapper around the sync access
- * handles the hosts open (sync_handle.ts wrapSyncHandles), the way Pebble's
- * errorfs wraps a filesystem. The hosts know nothing of it. Failures are
- * thrown as OPFS throws them (QuotaExceededError, or a generic DOMException),
- * so they travel the real error path.
- *
- * The vocabulary is the engine's (engine/src/env/fault_injection_file_system.h):
- * a rule names an operation and a trigger (the nth matching call, every one
- * from the nth, or each with a probability drawn from the seed) and fails
- * with NoSpace (`noSpace`) or an I/O error; every matching rule counts the
- * call and the first that fires decides. A space budget bounds the bytes of
- * every file open through the wrapper: a write or truncation that would grow
- * them past it fails whole with NoSpace.
- *
- * One set of faults per worker (module state): the engine worker's is set
- * by the test open option `testFaults` (opfs_database.ts) and changed over
- * BroadcastChannel `shaledb-test:<name>`; each compaction job carries the
- * compaction worker's (forJob: a seed of its own, the budget left).
+ * handles the hosts open (sync_handle.ts), as Pebble's errorfs wraps a
+ * filesystem; failures are thrown as OPFS throws them, so they travel the
+ * real error path. The vocabulary is the engine's (fault_injection_file_system.h):
+ * a rule names an op and a trigger (the nth matching call, every one from
+ * the nth, or each with a probability drawn from the seed) and fails with
+ * NoSpace (`noSpace`) or an I/O error; the first rule that fires decides. A
+ * space budget bounds the bytes of the files open through the wrapper.
+ * One set per worker: the engine worker's comes from the test open option
+ * `testFaults` (opfs_database.ts), each compaction job carries its own.
  */
-import { type SyncAccessHandle, wrapSyncHandles } from './sync_handle.js';
+import { type SyncAccessHandle, totalSize, wrapSyncHandles } from './sync_handle.js';
 
 /** The handle calls a rule can fail: FaultOp names (sync is flush, stat is getSize). */
 export type FaultOp = 'read' | 'write' | 'sync' | 'truncate' | 'stat';
@@ -43,26 +35,20 @@ export interface OpfsFaults {
   spaceBudget?: number;
 }
 
-const OPS: readonly string[] = ['read', 'write', 'sync', 'truncate', 'stat'];
-
 export function isOpfsFaults(spec: unknown): spec is OpfsFaults {
   const s = spec as OpfsFaults;
-  if (typeof s !== 'object' || s === null) return false;
-  if (s.spaceBudget !== undefined && !(typeof s.spaceBudget === 'number' && s.spaceBudget >= 0)) return false;
-  if (s.seed !== undefined && typeof s.seed !== 'number') return false;
-  return (s.rules ?? []).every((r) => {
-    const triggers = [r?.nth, r?.fromNth, r?.probability].filter((t) => t !== undefined);
-    return OPS.includes(r?.op) && triggers.length === 1 && triggers.every((t) => typeof t === 'number' && t >= 0);
-  });
+  const triggers = (r: FaultRule) => [r.nth, r.fromNth, r.probability].filter((t) => typeof t === 'number').length;
+  return typeof s === 'object' && s !== null && (s.rules ?? []).every((r) => typeof r?.op === 'string' && triggers(r) === 1);
 }
 
+/** The rules of one worker, their counts and the handles open through the wrapper. */
 class Injector {
-  private state: number;
+  private readonly random: () => number;
   private readonly matched: number[];
   readonly open = new Set<SyncAccessHandle>();
 
   constructor(readonly spec: OpfsFaults) {
-    this.state = (spec.seed ?? 1) >>> 0;
+    this.random = mulberry32(spec.seed ?? 1);
     this.matched = (spec.rules ?? []).map(() => 0);
   }
 
@@ -72,32 +58,35 @@ class Injector {
     (this.spec.rules ?? []).forEach((r, i) => {
       if (r.op !== op) return;
       const n = ++this.matched[i]!;
-      const fires = r.nth !== undefined ? n === r.nth : r.fromNth !== undefined ? n >= r.fromNth : this.next() < r.probability!;
+      const fires = r.nth !== undefined ? n === r.nth : r.fromNth !== undefined ? n >= r.fromNth : this.random() < r.probability!;
       if (fires) fired ??= r;
     });
-    if (fired) {
-      const message = `injected fault: ${op} ${fileName}`;
-      throw new DOMException(message, fired.noSpace ? 'QuotaExceededError' : 'UnknownError');
-    }
+    if (fired) throw new DOMException(`injected fault: ${op} ${fileName}`, fired.noSpace ? 'QuotaExceededError' : 'UnknownError');
+  }
+
+  /** The space the budget leaves (Infinity without one). */
+  left(): number {
+    return (this.spec.spaceBudget ?? Infinity) - totalSize(this.open);
   }
 
   /** Throws NoSpace when files growing by `growth` bytes would exceed the budget. */
   charge(growth: number): void {
-    const budget = this.spec.spaceBudget;
-    if (budget === undefined || growth <= 0) return;
-    let used = 0;
-    for (const handle of this.open) used += handle.getSize();
-    if (used + growth > budget) throw new DOMException(`injected space budget of ${budget} bytes`, 'QuotaExceededError');
+    if (growth > 0 && this.spec.spaceBudget !== undefined && growth > this.left()) {
+      throw new DOMException(`injected space budget of ${this.spec.spaceBudget} bytes`, 'QuotaExceededError');
+    }
   }
+}
 
-  /** mulberry32: the same sequence for the same seed. */
-  private next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
+/** mulberry32: the same sequence for the same seed. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
+  };
 }
 
 let injector: Injector | undefined;
@@ -155,13 +144,8 @@ export function setOpfsFaults(spec: OpfsFaults | undefined): void {
 export function faultsForJob(): OpfsFaults | undefined {
   if (!injector) return undefined;
   const { spec } = injector;
-  const job: OpfsFaults = { ...spec, seed: (spec.seed ?? 1) + ++jobs };
-  if (spec.spaceBudget !== undefined) {
-    let used = 0;
-    for (const handle of injector.open) used += handle.getSize();
-    job.spaceBudget = Math.max(0, spec.spaceBudget - used);
-  }
-  return job;
+  const left = spec.spaceBudget === undefined ? {} : { spaceBudget: Math.max(0, injector.left()) };
+  return { ...spec, seed: (spec.seed ?? 1) + ++jobs, ...left };
 }
 
 /**

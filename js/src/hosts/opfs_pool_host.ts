@@ -35,17 +35,13 @@
  *   A removed file is reused for a new name only after its cleared state was
  *   flushed, so a crash cannot resurrect the old name over the new contents.
  *
- * Spares are kept up to a target (spare_policy.ts). When the engine needs a
- * file and no spare is left, a removed file whose clearing is not yet
- * durable is flushed and reused; failing that the create fails with NoSpace,
- * reason HOST_NEEDS_ROOM ("pool exhausted"): background jobs treat it as
- * transient and retry after the next maintenance, a foreground call is
- * retried after maintenance (opfs_database.ts poolRoom), and the target
- * doubles.
+ * When the engine needs a file and no spare is left, a removed file whose
+ * clearing is not yet durable is flushed and reused; failing that the create
+ * fails with NoSpace, reason HOST_NEEDS_ROOM, which opfs_database.ts answers.
  *
- * The parts: the physical files and what each holds (pool_slots.ts), how
- * many spares to keep (spare_policy.ts), lending files to the compaction
- * worker (pool_lending.ts); this file is the FileHost the engine calls.
+ * This file is the FileHost the engine calls; the files and what each holds
+ * are pool_slots.ts, how many spares to keep spare_policy.ts, lending files
+ * to the compaction worker pool_lending.ts.
  *
  * Not thread-safe; one engine instance in one worker uses it. The database's
  * Web Lock (web_lock.ts) keeps other tabs and workers away.

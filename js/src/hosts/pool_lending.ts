@@ -1,11 +1,8 @@
 /**
- * Lending pool files to the compaction worker (opfs_compaction.ts): `lend`
- * closes the handles of spares and forgets them, so another worker can open
- * them and write a compaction job's outputs there (headers included, with
- * the generations lent along); `adopt` re-opens them afterwards and takes
- * each back as the engine file its header names, or as a spare. Inputs are
- * read elsewhere through `getFile()` snapshots of the files named by
- * OpfsPoolHost.physicalName(); this worker keeps its handles on them.
+ * Lending pool files to the compaction worker (opfs_compaction.ts), which
+ * writes a job's outputs there (headers included, with the generations lent
+ * along). Its inputs it reads through `getFile()` snapshots of the files
+ * OpfsPoolHost.physicalName() names; this worker keeps its handles on them.
  */
 import { StatusCode } from '../shared/errors.js';
 import { HostError } from './file_host.js';

@@ -90,13 +90,12 @@ export class PoolSlots {
     let header: ReturnType<typeof readHeader>;
     try {
       header = readHeader((buffer, options) => handle.read(buffer, options));
+      if (header === 'unsupported' && refuseNewer) {
+        throw hostError.notSupported(`${this.name}/${fileName}: pool file header of a newer format version (this code reads versions 1 and 2)`);
+      }
     } catch (err) {
       handle.close();
       throw err;
-    }
-    if (header === 'unsupported' && refuseNewer) {
-      handle.close();
-      throw hostError.notSupported(`${this.name}/${fileName}: pool file header of a newer format version (this code reads versions 1 and 2)`);
     }
     const slot: Slot = { fileName, handle, name: '', generation: 0, headerSlot: 0 };
     if (header !== undefined && header !== 'unsupported' && header.name !== '' && handle.getSize() >= HEADER_SIZE) {
