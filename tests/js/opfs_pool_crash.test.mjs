@@ -184,11 +184,27 @@ test('crash copies at every operation of creates, writes, syncs, removes and ren
   }
 });
 
-test('a pool file of version 1 (header at offset 0 only) still opens under its name', async () => {
+/** A new fake OPFS with one pool file, its bytes written raw by `write(handle)` (as older code or a crash left them). */
+async function onePoolFile(write) {
   const opfs = new FakeOpfs();
   use(opfs);
   const dir = await (await opfs.root.getDirectoryHandle('shaledb', { create: true })).getDirectoryHandle(DB, { create: true });
   const handle = await (await dir.getFileHandle('pool-000001', { create: true })).createSyncAccessHandle();
+  write(handle);
+  handle.flush();
+  handle.close();
+  return opfs;
+}
+
+/** The pool opens with engine file `name` alone, holding `bytes`. */
+async function expectOnlyFile(name, bytes) {
+  const pool = await OpfsPoolHost.open(DB, { create: false });
+  assert.deepEqual(pool.list(DB), [name]);
+  assert.deepEqual(readAll(pool, name), bytes);
+  await pool.dispose();
+}
+
+test('a pool file of version 1 (header at offset 0 only) still opens under its name', async () => {
   const v1 = new Uint8Array(HEADER_SIZE + 3);
   const name = enc.encode('000003.log');
   const view = new DataView(v1.buffer);
@@ -199,21 +215,12 @@ test('a pool file of version 1 (header at offset 0 only) still opens under its n
   v1.set(name, FIXED);
   view.setUint32(24, crc32c(v1.subarray(0, 24), name), true);
   v1.set([1, 2, 3], HEADER_SIZE);
-  handle.write(v1, { at: 0 });
-  handle.flush();
-  handle.close();
-  const pool = await OpfsPoolHost.open(DB, { create: false });
-  assert.deepEqual(pool.list(DB), ['000003.log']);
-  assert.deepEqual(readAll(pool, '000003.log'), new Uint8Array([1, 2, 3]));
-  await pool.dispose();
+  await onePoolFile((handle) => handle.write(v1, { at: 0 }));
+  await expectOnlyFile('000003.log', new Uint8Array([1, 2, 3]));
 });
 
 test('a pool file with a record of a newer version in either slot is refused with NOT_SUPPORTED, and left as it is', async () => {
   for (const slot of [0, 1]) {
-    const opfs = new FakeOpfs();
-    use(opfs);
-    const dir = await (await opfs.root.getDirectoryHandle('shaledb', { create: true })).getDirectoryHandle(DB, { create: true });
-    const handle = await (await dir.getFileHandle('pool-000001', { create: true })).createSyncAccessHandle();
     const record = new Uint8Array(FIXED + 3);
     const view = new DataView(record.buffer);
     record.set(enc.encode('ShalePol'), 0);
@@ -222,10 +229,10 @@ test('a pool file with a record of a newer version in either slot is refused wit
     view.setBigUint64(16, 1n, true);
     record.set(enc.encode('abc'), FIXED);
     view.setUint32(24, crc32c(record.subarray(0, 24), record.subarray(FIXED)), true);
-    handle.truncate(HEADER_SIZE + 5);
-    handle.write(record, { at: slot * SLOT_SIZE });
-    handle.flush();
-    handle.close();
+    const opfs = await onePoolFile((handle) => {
+      handle.truncate(HEADER_SIZE + 5);
+      handle.write(record, { at: slot * SLOT_SIZE });
+    });
     await assert.rejects(OpfsPoolHost.open(DB, { create: false }), (err) => err.shaleCode === StatusCode.NOT_SUPPORTED && /newer format version/.test(err.message));
     assert.equal((await opfs.dir(`shaledb/${DB}`)).children.get('pool-000001').data.length, HEADER_SIZE + 5, `slot ${slot}`);
   }
@@ -235,22 +242,14 @@ test('a pool file with a record of a newer version in either slot is refused wit
 // used to be read before the CRC was checked, so a rename torn inside the
 // version field made the whole database unopenable (NOT_SUPPORTED).
 test('a record whose version field is damaged does not verify: the file keeps the name in its other slot', async () => {
-  const opfs = new FakeOpfs();
-  use(opfs);
-  const dir = await (await opfs.root.getDirectoryHandle('shaledb', { create: true })).getDirectoryHandle(DB, { create: true });
-  const handle = await (await dir.getFileHandle('pool-000001', { create: true })).createSyncAccessHandle();
-  handle.truncate(HEADER_SIZE);
-  handle.write(encodeHeader({ name: '000003.log', generation: 5 }), { at: 0 });
   const torn = encodeHeader({ name: '000004.log', generation: 6 });  // a rename into slot 1 ...
   new DataView(torn.buffer).setUint32(8, 7, true);  // ... torn in its version field: a version above 2, CRC failing
-  handle.write(torn, { at: SLOT_SIZE });
-  handle.write(new Uint8Array([1, 2, 3]), { at: HEADER_SIZE });
-  handle.flush();
-  handle.close();
-  const pool = await OpfsPoolHost.open(DB, { create: false });
-  assert.deepEqual(pool.list(DB), ['000003.log']);
-  assert.deepEqual(readAll(pool, '000003.log'), new Uint8Array([1, 2, 3]));
-  await pool.dispose();
+  await onePoolFile((handle) => {
+    handle.write(encodeHeader({ name: '000003.log', generation: 5 }), { at: 0 });
+    handle.write(torn, { at: SLOT_SIZE });
+    handle.write(new Uint8Array([1, 2, 3]), { at: HEADER_SIZE });
+  });
+  await expectOnlyFile('000003.log', new Uint8Array([1, 2, 3]));
 });
 
 test('a removed file reused for a new name before any maintenance never brings the old name back over new bytes', async () => {
