@@ -1,4 +1,4 @@
-// The C ABI the TypeScript package calls (the "raw layer" of js/src/raw.ts).
+// The C ABI the TypeScript package calls (the "raw layer" of js/src/binding/raw.ts).
 //
 // Conventions, the same in the Emscripten and the WASI build:
 //   - Every function returns a Status code (shale::Status::Code as int32);
@@ -22,7 +22,7 @@
 //     snapshot (`const shale::Snapshot*`) and an iterator (an internal cursor).
 //     Other C ABI files (c_api_jobs.cc) use the same DB handles: see DbFromHandle.
 //     A handle is valid from the call that made it to the call that ends it;
-//     the caller (js/src/engine.ts) never passes a stale one. Iterators and
+//     the caller (js/src/binding/engine.ts) never passes a stale one. Iterators and
 //     snapshots must be ended before their DB is closed.
 //   - Durability arguments: -1 the DB's default, else shale::Durability
 //     (0 strict, 1 group, 2 relaxed).

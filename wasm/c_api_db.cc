@@ -1,6 +1,6 @@
 // The database part of the C ABI: open/close, writes, reads, snapshots,
 // chunked iteration, maintenance and inline background work. Conventions and
-// byte encodings are in c_api.h; the JS side is js/src/engine.ts.
+// byte encodings are in c_api.h; the JS side is js/src/binding/engine.ts.
 //
 // Calls are few and fat on purpose: a crossing costs far more than a copy, so
 // a batch is one call, a multi-get is one call, and an iterator hands back as
