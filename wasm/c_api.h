@@ -1,9 +1,10 @@
-// The C ABI the TypeScript package calls (the "raw layer" of js/src/raw.ts).
+// The C ABI the TypeScript package calls (the "raw layer" of js/src/binding/raw.ts).
 //
 // Conventions, the same in the Emscripten and the WASI build:
 //   - Every function returns a Status code (shale::Status::Code as int32);
 //     0 is OK. The message of the last non-OK status is read with
-//     shale_last_error() and stays valid until the next call. (One exception,
+//     shale_last_error() and its reason (shale::Status::Reason, 0 for none)
+//     with shale_last_reason(); both stay valid until the next call. (One exception,
 //     named as such: shale_db_run_background returns a flag and
 //     shale_db_timed_work_delay a number of microseconds.)
 //   - Byte strings cross as (pointer, length) into wasm memory. Optional ones
@@ -21,7 +22,7 @@
 //     snapshot (`const shale::Snapshot*`) and an iterator (an internal cursor).
 //     Other C ABI files (c_api_jobs.cc) use the same DB handles: see DbFromHandle.
 //     A handle is valid from the call that made it to the call that ends it;
-//     the caller (js/src/engine.ts) never passes a stale one. Iterators and
+//     the caller (js/src/binding/engine.ts) never passes a stale one. Iterators and
 //     snapshots must be ended before their DB is closed.
 //   - Durability arguments: -1 the DB's default, else shale::Durability
 //     (0 strict, 1 group, 2 relaxed).
@@ -87,8 +88,8 @@ FileSystem* PlatformFileSystem();
 inline DB* DbFromHandle(uint32_t handle) { return reinterpret_cast<DB*>(static_cast<uintptr_t>(handle)); }
 inline uint32_t HandleFromDb(DB* db) { return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(db)); }
 
-// Records `s` as the last status (its message for shale_last_error) and
-// returns its code: the last line of every exported function.
+// Records `s` as the last status (its message for shale_last_error, its
+// reason for shale_last_reason) and returns its code: the last line of every exported function.
 int32_t FinishCall(const Status& s);
 
 }  // namespace shale

@@ -1,6 +1,6 @@
 // The database part of the C ABI: open/close, writes, reads, snapshots,
 // chunked iteration, maintenance and inline background work. Conventions and
-// byte encodings are in c_api.h; the JS side is js/src/engine.ts.
+// byte encodings are in c_api.h; the JS side is js/src/binding/engine.ts.
 //
 // Calls are few and fat on purpose: a crossing costs far more than a copy, so
 // a batch is one call, a multi-get is one call, and an iterator hands back as
@@ -239,8 +239,7 @@ SHALE_EXPORT(shale_snapshot_release) int32_t shale_snapshot_release(uint32_t db,
 // what each entry of a chunk holds. Not positioned until the first next.
 SHALE_EXPORT(shale_iter_new)
 int32_t shale_iter_new(uint32_t db, uint32_t snapshot, uint32_t flags, const char* lower, uint32_t lower_len,
-                       const char* upper, uint32_t upper_len, const char* prefix, uint32_t prefix_len,
-                       uint32_t* iter) {
+                       const char* upper, uint32_t upper_len, const char* prefix, uint32_t prefix_len, uint32_t* iter) {
   auto cursor = std::make_unique<Cursor>();
   ReadOptions options;
   options.snapshot = SnapshotFromHandle(snapshot);
@@ -272,8 +271,8 @@ int32_t shale_iter_new(uint32_t db, uint32_t snapshot, uint32_t flags, const cha
 // holds at least one entry when one remains). *done is 1 once the iterator
 // is exhausted. The chunk is owned by the iterator.
 SHALE_EXPORT(shale_iter_next)
-int32_t shale_iter_next(uint32_t iter, uint32_t max_bytes, uint32_t max_entries, const char** out,
-                        uint32_t* out_len, uint32_t* done) {
+int32_t shale_iter_next(uint32_t iter, uint32_t max_bytes, uint32_t max_entries, const char** out, uint32_t* out_len,
+                        uint32_t* done) {
   Cursor* c = CursorFromHandle(iter);
   Iterator* it = c->iter.get();
   if (!c->positioned) {

@@ -28,7 +28,8 @@ int32_t Finish(const shale::Status& s) { return shale::FinishCall(s); }
 // Hands `bytes` to the caller as a malloc'ed buffer (shale_free).
 shale::Status CopyOut(const std::string& bytes, char** out, uint32_t* out_len) {
   char* buf = static_cast<char*>(std::malloc(bytes.empty() ? 1 : bytes.size()));
-  if (buf == nullptr) return shale::Status::NoSpace("out of memory for a " + std::to_string(bytes.size()) + "-byte result");
+  if (buf == nullptr)
+    return shale::Status::NoSpace("out of memory for a " + std::to_string(bytes.size()) + "-byte result");
   if (!bytes.empty()) std::memcpy(buf, bytes.data(), bytes.size());
   *out = buf;
   *out_len = static_cast<uint32_t>(bytes.size());

@@ -5,7 +5,8 @@
 // the engine asks for it.
 //
 // The imports are defined in library_shale_host.js. Each returns a
-// shale::Status::Code; a non-zero code's message is fetched with
+// shale::Status::Code in its low byte and a shale::Status::Reason in the
+// next (0 for none); a non-zero code's message is fetched with
 // shale_host_error(). Offsets and sizes cross as doubles (exact to 2^53).
 
 #include <cstring>
@@ -38,14 +39,15 @@ void shale_host_error(char* dst, uint32_t cap);
 namespace shale {
 namespace {
 
-Status HostStatus(int32_t code, const std::string& context) {
-  if (code == 0) return Status::OK();
+Status HostStatus(int32_t result, const std::string& context) {
+  if (result == 0) return Status::OK();
   char msg[512];
   shale_host_error(msg, sizeof(msg));
   const std::string text = context + ": " + msg;
-  switch (static_cast<Status::Code>(code)) {
+  const auto reason = static_cast<Status::Reason>((result >> 8) & 0xff);
+  switch (static_cast<Status::Code>(result & 0xff)) {
     case Status::Code::kNotFound: return Status::NotFound(text);
-    case Status::Code::kNoSpace: return Status::NoSpace(text);
+    case Status::Code::kNoSpace: return Status::NoSpace(text).WithReason(reason);
     case Status::Code::kLocked: return Status::Locked(text);
     case Status::Code::kClosed: return Status::Closed(text);
     case Status::Code::kInvalidArgument: return Status::InvalidArgument(text);
@@ -127,9 +129,9 @@ class HostFileSystem final : public FileSystem {
  public:
   Status Open(const std::string& path, OpenMode mode, std::unique_ptr<File>* file) override {
     int32_t fd = -1;
-    SHALE_RETURN_IF_ERROR(HostStatus(
-        shale_host_open(path.data(), static_cast<uint32_t>(path.size()), static_cast<int32_t>(mode), &fd),
-        "open " + path));
+    SHALE_RETURN_IF_ERROR(
+        HostStatus(shale_host_open(path.data(), static_cast<uint32_t>(path.size()), static_cast<int32_t>(mode), &fd),
+                   "open " + path));
     *file = std::make_unique<HostFile>(path, fd);
     return Status::OK();
   }
@@ -139,9 +141,9 @@ class HostFileSystem final : public FileSystem {
   }
 
   Status Rename(const std::string& from, const std::string& to) override {
-    return HostStatus(shale_host_rename(from.data(), static_cast<uint32_t>(from.size()), to.data(),
-                                        static_cast<uint32_t>(to.size())),
-                      "rename " + from + " to " + to);
+    return HostStatus(
+        shale_host_rename(from.data(), static_cast<uint32_t>(from.size()), to.data(), static_cast<uint32_t>(to.size())),
+        "rename " + from + " to " + to);
   }
 
   Status Exists(const std::string& path) override {

@@ -4,7 +4,8 @@
 // `createShaleModule({ shaleHost })` (js/src/hosts/), catches anything it
 // throws and returns a shale::Status::Code, so no JS exception ever unwinds
 // through wasm frames. A thrown error's `shaleCode` picks the code
-// (NotFound, NoSpace, ...); anything else is an IOError (4).
+// (NotFound, NoSpace, ...), its `shaleReason` the shale::Status::Reason in
+// the next byte; anything else is an IOError (4).
 
 mergeInto(LibraryManager.library, {
   $shaleHostCall: function (fn) {
@@ -15,7 +16,8 @@ mergeInto(LibraryManager.library, {
     } catch (e) {
       Module['shaleHostError'] = String((e && e.message) || e);
       var code = e && e.shaleCode;
-      return typeof code === 'number' && code > 0 ? code : 4;
+      var reason = (e && e.shaleReason) | 0;
+      return typeof code === 'number' && code > 0 ? code | (reason << 8) : 4;
     }
   },
 

@@ -5,7 +5,7 @@
 //   title:<lowercase title>\0<id> → ''                        (index for search by prefix)
 //   bulk:<000000..099999>     → 100 bytes                      (the "watch compaction" records)
 // A note and its index entry change together in one atomic batch.
-import { open } from '../dist/js/browser.js';
+import { open } from '../dist/js/entries/browser.js';
 
 const DB_NAME = 'shaledb-demo-notes';
 const BULK = 100_000;

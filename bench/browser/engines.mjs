@@ -11,8 +11,8 @@ export async function makeAdapter(engine) {
     case 'browser-level': return (await import('./adapters/browser_level.mjs')).create();
     case 'sqlite': return (await import('./adapters/sqlite.mjs')).create();
     case 'sqlite-full': return (await import('./adapters/sqlite.mjs')).create({ batchSync: 'FULL' });
-    case 'shaledb-worker': return shaleAdapter('ShaleDB-worker', await import('/dist/js/worker.js'));
-    case 'shaledb-page': return shaleAdapter('ShaleDB-page', await import('/dist/js/browser.js'));
+    case 'shaledb-worker': return shaleAdapter('ShaleDB-worker', await import('/dist/js/entries/worker.js'));
+    case 'shaledb-page': return shaleAdapter('ShaleDB-page', await import('/dist/js/entries/browser.js'));
     default: throw new Error(`unknown engine ${engine}`);
   }
 }

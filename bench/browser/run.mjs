@@ -30,7 +30,7 @@ const NAMES = {
 for (const e of engines) if (!NAMES[e]) throw new Error(`unknown engine ${e} (${ENGINES.join(' ')})`);
 
 // ShaleDB needs the built package (scripts/build web or all); the peers do not.
-const haveShale = existsSync(join(root, 'dist/js/browser.js')) && existsSync(join(root, 'dist/wasm/shale.wasm'));
+const haveShale = existsSync(join(root, 'dist/js/entries/browser.js')) && existsSync(join(root, 'dist/wasm/shale.wasm'));
 
 const TARGETS = [
   ...['ShaleDB-worker', 'ShaleDB-page'].map((s) => ({ what: 'random-order batched puts ≥ 10× SQLite wasm', shale: s, workload: 'fillrandom', peer: 'SQLite-wasm', factor: 10 })),

@@ -1,4 +1,4 @@
-// The ShaleDB adapter of the benchmarks, written against js/src/api.ts only:
+// The ShaleDB adapter of the benchmarks, written against js/src/shared/api.ts only:
 // `api` is a module with open(name, options) and destroy(name) — the page
 // entry (`shaledb` in a browser), `shaledb/worker`, or the Node entry.
 // Batches use the database's default durability ('group'); single puts say

@@ -24,7 +24,7 @@ const engines = args.engines ? String(args.engines).split(',') : ENGINES;
 const NAMES = { 'fs-floor': 'fs-floor', 'classic-level': 'classic-level', shaledb: 'ShaleDB' };
 for (const e of engines) if (!NAMES[e]) throw new Error(`unknown engine ${e} (${ENGINES.join(' ')})`);
 const dir = args.dir ? String(args.dir) : mkdtempSync(join(tmpdir(), 'shaledb-bench-'));
-const entry = join(root, 'dist/js/node.js');
+const entry = join(root, 'dist/js/entries/node.js');
 
 async function adapter(engine) {
   switch (engine) {
@@ -32,7 +32,7 @@ async function adapter(engine) {
     case 'classic-level': return classicLevel(dir);
     case 'shaledb': {
       const api = await import(pathToFileURL(entry).href);
-      if (typeof api.open !== 'function') throw new Error('dist/js/node.js has no open(): the ShaleDB Node API is not built in this tree');
+      if (typeof api.open !== 'function') throw new Error('dist/js/entries/node.js has no open(): the ShaleDB Node API is not built in this tree');
       return shaleAdapter('ShaleDB', api, { location: (n) => join(dir, n) });
     }
   }
@@ -47,7 +47,7 @@ try {
     const out = [];
     for (const engine of engines) {
       if (engine === 'shaledb' && !existsSync(entry)) {
-        console.log('  ShaleDB: skipped, dist/js/node.js missing (scripts/build all)');
+        console.log('  ShaleDB: skipped, dist/js/entries/node.js missing (scripts/build all)');
         continue;
       }
       const t0 = Date.now();

@@ -206,7 +206,7 @@ test('leaving the page (pagehide) releases the database for another tab', async 
 
 test('quota: a write past the OPFS quota fails with QUOTA_EXCEEDED; reads go on; writes work once space is freed', async ({ page }) => {
   const result = await inPage(page, async (shale) => {
-    const db = await shale.open('quota', { testByteBudget: 1 << 20, writeBufferSize: 256 << 10 });
+    const db = await shale.open('quota', { testFaults: { spaceBudget: 1 << 20 }, writeBufferSize: 256 << 10 });
     const value = new Uint8Array(1000);  // incompressible: the tables take real space
     crypto.getRandomValues(value);
     let written = 0;
@@ -224,7 +224,7 @@ test('quota: a write past the OPFS quota fails with QUOTA_EXCEEDED; reads go on;
     let count = 0;
     for await (const _ of db.scan({ values: false })) count++;
     // Free space: here by raising the injected budget (a user would clear other data).
-    new BroadcastChannel('shaledb-test:quota').postMessage({ byteBudget: null });
+    new BroadcastChannel('shaledb-test:quota').postMessage({ testFaults: null });
     await new Promise((r) => setTimeout(r, 50));
     await db.put('after', 'space freed', { durability: 'strict' });
     const after = await db.get('after', { as: 'string' });

@@ -1,8 +1,9 @@
 // Quota and I/O faults in the browser (issue 5), in the middle of a running
 // workload (tests/torture/workload.mjs) with 64 KiB memtables, so flushes and
 // compactions run while the faults hit, with the compaction worker on and off.
-// Faults come from the test-only hooks (opfs_database.ts TestOpenOptions:
-// `testByteBudget`, `testFaults`), which also reach compaction jobs.
+// Faults come from the test-only open option `testFaults` (opfs_database.ts
+// TestOpenOptions; hosts/opfs_faults.ts: rules and a space budget), which
+// also reach compaction jobs.
 //
 // What must hold: a refused write fails with its typed code (QUOTA_EXCEEDED,
 // IO_ERROR) and applies nothing; every acknowledged write stays readable; the
@@ -106,7 +107,7 @@ for (const compactionWorker of [true, false]) {
     await faultsPage(page);
     const dbName = `budget-${compactionWorker}`;
     // Compressible values: the tables stay small, and inline compactions keep them smaller.
-    const options = { writeBufferSize: 64 << 10, compactionWorker, testByteBudget: (compactionWorker ? 192 : 160) << 10 };
+    const options = { writeBufferSize: 64 << 10, compactionWorker, testFaults: { spaceBudget: (compactionWorker ? 192 : 160) << 10 } };
     await call(page, 'open', dbName, options);
     const model = newModel();
     const first = await run(page, model, { start: 1, count: 4000, mode: 'group', maxFailures: 25, refusedApplyNothing: true });
@@ -119,12 +120,12 @@ for (const compactionWorker of [true, false]) {
     // Reads go on at the budget; nothing refused is visible, nothing acknowledged is missing.
     await expectDumpEquals(page, model, 'at the budget');
     // Space freed: writes succeed again.
-    await call(page, 'set', { byteBudget: null });
+    await call(page, 'set', { testFaults: null });
     const second = await run(page, model, { start: first.next, count: 300, mode: 'group', refusedApplyNothing: true });
     expect(second.failed, second.messages.join('\n')).toEqual({});
     await expectDumpEquals(page, model, 'after space was freed');
     // A crash now (no close): every strict batch and whatever group batches it kept, as a prefix.
-    const survived = await crashAndVerify(page, model, dbName, { ...options, testByteBudget: undefined });
+    const survived = await crashAndVerify(page, model, dbName, { ...options, testFaults: undefined });
     const third = await run(page, model, { start: second.next, count: 50, mode: 'strict', refusedApplyNothing: true });
     expect(third.failed).toEqual({});
     await expectDumpEquals(page, model, 'after the crash');
@@ -141,7 +142,7 @@ for (const compactionWorker of [true, false]) {
     const model = newModel();
     const warm = await run(page, model, { start: 1, count: 200, mode: 'group', refusedApplyNothing: true });
     expect(warm.failed).toEqual({});
-    await call(page, 'set', { testFaults: { kind: 'quota', ops: ['write', 'flush', 'create', 'truncate'], probability: 0.03, seed: 11 } });
+    await call(page, 'set', { testFaults: { seed: 11, rules: ['write', 'sync', 'truncate'].map((op) => ({ op, probability: 0.03, noSpace: true })) } });
     const faulty = await run(page, model, { start: warm.next, count: 1200, mode: 'group', refusedApplyNothing: true });
     console.log(`${cw}: with injected QuotaExceededError: ${faulty.ok} acknowledged, refused ${JSON.stringify(faulty.failed)}; e.g. ${faulty.messages.join(" / ")}`);
     expect(Object.keys(faulty.failed), faulty.messages.join('\n')).toEqual(['QUOTA_EXCEEDED']);
@@ -167,7 +168,7 @@ test('I/O errors: a failing OPFS flush gives IO_ERROR, loses nothing acknowledge
   const model = newModel();
   const warm = await run(page, model, { start: 1, count: 300, mode: 'strict', refusedApplyNothing: false });
   expect(warm.failed).toEqual({});
-  await call(page, 'set', { testFaults: { kind: 'io', ops: ['flush'], probability: 0.05, seed: 3 } });
+  await call(page, 'set', { testFaults: { seed: 3, rules: [{ op: 'sync', probability: 0.05 }] } });
   const faulty = await run(page, model, { start: warm.next, count: 400, mode: 'strict', maxFailures: 10, refusedApplyNothing: false });
   console.log(`I/O error at flush: ${faulty.ok} acknowledged, then ${JSON.stringify(faulty.failed)}; e.g. ${faulty.messages[0]}`);
   expect(Object.keys(faulty.failed), faulty.messages.join('\n')).toEqual(['IO_ERROR']);
@@ -195,7 +196,7 @@ test('I/O errors: failing OPFS reads give IO_ERROR to reads, then reads and writ
   expect(warm.failed).toEqual({});
   expect(await call(page, 'close')).toBeNull();
   await call(page, 'open', 'io-read', options);  // a cold block cache: reads go to the tables
-  await call(page, 'set', { testFaults: { kind: 'io', ops: ['read'], probability: 1 } });
+  await call(page, 'set', { testFaults: { rules: [{ op: 'read', fromNth: 1 }] } });
   expect(await call(page, 'dump')).toEqual({ error: 'IO_ERROR' });
   const key = [...expected(model).keys()][0];
   expect(await call(page, 'get', key)).toEqual({ error: 'IO_ERROR' });
@@ -233,7 +234,7 @@ test('I/O errors: a failing OPFS read while reopening gives IO_ERROR and loses n
   await writeAndCrash();
   let failedOpens = 0;
   for (let skip = 0; skip < 100; skip++) {
-    const testFaults = { kind: 'io', ops: ['read'], probability: 1, max: 1, skip };
+    const testFaults = { rules: [{ op: 'read', nth: skip + 1 }] };
     const code = await call(page, 'tryOpen', 'io-reopen', { ...options, testFaults });
     if (code === null) {
       // Every read of the open passed (the fault may still hit a later one).

@@ -1,6 +1,6 @@
 // Every browser test gets a persistent Chromium profile of its own: the
-// default incognito context keeps OPFS in memory (~100x slower per call,
-// shared DESIGN.md §2) and loses it on close, which would hide persistence bugs.
+// default incognito context keeps OPFS in memory (about 100 times slower per
+// call) and loses it on close, which would hide persistence bugs.
 import { type BrowserContext, chromium, test as base } from '@playwright/test';
 
 export const test = base.extend<{ context: BrowserContext; profileDir: string }>({

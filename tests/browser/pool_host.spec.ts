@@ -183,13 +183,13 @@ test('an exhausted pool reuses a removed file, then fails with NoSpace until mai
 });
 
 test('an injected byte budget fails writes with NoSpace and leaves the file as it was', async ({ page }) => {
-  await ok(page, 'open', 'p7', { spareTarget: 1, byteBudget: 4096 + 100 });
+  await ok(page, 'open', 'p7', { spareTarget: 1, faults: { spaceBudget: 4096 + 100 } });
   const fd = await ok(page, 'open_file', 'p7/000001.log', CREATE_TRUNCATE);
   await ok(page, 'write', fd, 0, 'a'.repeat(80));
   expect(await call(page, 'write', fd, 80, 'b'.repeat(40))).toMatchObject({ ok: false, code: NO_SPACE });
   expect(await ok(page, 'size', fd)).toBe(80);
   await ok(page, 'write', fd, 0, 'c'.repeat(80));  // overwriting needs no space
-  await ok(page, 'setByteBudget', null);
+  await ok(page, 'setFaults', null);
   await ok(page, 'write', fd, 80, 'b'.repeat(40));
   expect(await ok(page, 'size', fd)).toBe(120);
 });
@@ -207,9 +207,9 @@ test('a flush failing while removed files become spares hands no file out twice'
   }
   for (const n of [1, 2, 3]) await ok(page, 'remove', `p10/00000${n}.log`);
   // The second of the three flushes fails (as a full disk or an I/O error would).
-  await ok(page, 'setTestFaults', { kind: 'io', ops: ['flush'], probability: 1, skip: 1, max: 1 });
+  await ok(page, 'setFaults', { rules: [{ op: 'sync', nth: 2 }] });
   await ok(page, 'maintain');  // swallows the failure: fewer spares for now
-  await ok(page, 'setTestFaults', null);
+  await ok(page, 'setFaults', null);
   await ok(page, 'maintain');
   const fds: number[] = [];
   for (const n of [4, 5, 6, 7, 8]) {
@@ -227,10 +227,10 @@ test('a header write that fails leaves the file a spare without a name, and a fa
   await ok(page, 'open', 'p11', { spareTarget: 2 });
   const fd = await ok(page, 'open_file', 'p11/000001.log', CREATE_TRUNCATE);
   await ok(page, 'write', fd, 0, 'kept');
-  await ok(page, 'setTestFaults', { kind: 'quota', ops: ['write'], probability: 1 });
+  await ok(page, 'setFaults', { rules: [{ op: 'write', fromNth: 1, noSpace: true }] });
   expect(await call(page, 'open_file', 'p11/000002.log', CREATE_TRUNCATE)).toMatchObject({ ok: false, code: NO_SPACE });
   expect(await call(page, 'rename', 'p11/000001.log', 'p11/000003.log')).toMatchObject({ ok: false, code: NO_SPACE });
-  await ok(page, 'setTestFaults', null);
+  await ok(page, 'setFaults', null);
   expect(await ok(page, 'list', 'p11')).toEqual(['000001.log']);
   expect(await ok(page, 'read', fd, 0, 100)).toBe('kept');
   await ok(page, 'rename', 'p11/000001.log', 'p11/000003.log');

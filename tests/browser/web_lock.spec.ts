@@ -1,4 +1,4 @@
-// The per-database Web Lock (js/src/web_lock.ts) across two tabs of one profile.
+// The per-database Web Lock (js/src/platform/web_lock.ts) across two tabs of one profile.
 import { type Page, expect, test } from './fixtures';
 
 async function harness(page: Page): Promise<void> {
@@ -6,7 +6,7 @@ async function harness(page: Page): Promise<void> {
   await page.waitForFunction(() => (window as any).harnessReady === true);
   await page.evaluate(async () => {
     const w = window as any;
-    w.lock = await import('/dist/js/web_lock.js');
+    w.lock = await import('/dist/js/platform/web_lock.js');
     w.held = {};
   });
 }

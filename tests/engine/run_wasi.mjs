@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WASI } from 'node:wasi';
 
-import { avoidWasiFastCalls } from '../../dist/js/load_wasi.js';
+import { avoidWasiFastCalls } from '../../dist/js/binding/load_wasi.js';
 
 const [wasmPath, ...args] = process.argv.slice(2);
 if (!wasmPath) {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
-import * as api from '../../dist/js/node.js';
+import * as api from '../../dist/js/entries/node.js';
 import { cases } from '../api/api_suite.mjs';
 
 const root = mkdtempSync(join(tmpdir(), 'shale-api-'));

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
-import * as api from '../../dist/js/node.js';
+import * as api from '../../dist/js/entries/node.js';
 import { openLocal } from '../../dist/js/core/open_local.js';
 import { NodeFsHost } from '../../dist/js/hosts/node_fs_host.js';
-import { loadEmscriptenEngine } from '../../dist/js/load_emscripten.js';
+import { loadEmscriptenEngine } from '../../dist/js/binding/load_emscripten.js';
 import { cases } from '../api/api_suite.mjs';
 
 const wasmBinary = readFileSync(new URL('../../dist/wasm/shale.wasm', import.meta.url));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
-import { loadEmscriptenEngine } from '../../dist/js/load_emscripten.js';
+import { loadEmscriptenEngine } from '../../dist/js/binding/load_emscripten.js';
 import { NodeFsHost } from '../../dist/js/hosts/node_fs_host.js';
 import { HostError } from '../../dist/js/hosts/file_host.js';
 import { StatusCode } from 'shaledb';

@@ -1,4 +1,4 @@
-// The `shaledb` command-line tool (dist/js/cli.js): verify names a damaged
+// The `shaledb` command-line tool (dist/js/entries/cli.js): verify names a damaged
 // table and exits 1; repair rebuilds a database whose manifest is gone and
 // every key reads back; a damaged newest WAL makes open fail with CORRUPTION
 // and repair keep the records before the damage; a database open elsewhere
@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
-import { open } from '../../dist/js/node.js';
+import { open } from '../../dist/js/entries/node.js';
 
-const cli = new URL('../../dist/js/cli.js', import.meta.url).pathname;
+const cli = new URL('../../dist/js/entries/cli.js', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'shale-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let counter = 0;
@@ -197,6 +197,6 @@ test('a database open elsewhere: LOCKED, exit 2; usage errors exit 2', async () 
 
 test('package.json names the CLI as the shaledb bin, a node script', () => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  assert.equal(pkg.bin.shaledb, 'dist/js/cli.js');
+  assert.equal(pkg.bin.shaledb, 'dist/js/entries/cli.js');
   assert.match(readFileSync(cli, 'utf8'), /^#!\/usr\/bin\/env node\n/);
 });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
-import { open } from '../../dist/js/node.js';
+import { open } from '../../dist/js/entries/node.js';
 import { bytesFrom, crashKey, crashValue } from './fixtures/compaction_data.mjs';
 
 const root = mkdtempSync(join(tmpdir(), 'shale-cw-'));

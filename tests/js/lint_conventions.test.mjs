@@ -66,8 +66,18 @@ test('citations: a clean tree passes, build output and dependencies are not read
     'docs/architecture.md': 'See `format.md`.',
     [`node_modules/x/README.md`]: `see ${OUTSIDE[0]}`,
     [`build/native/log.txt`]: `see ${OUTSIDE[1]}`,
+    [`test-results/run/error-context.md`]: `see ${OUTSIDE[0]}`,
   });
   assert.deepEqual(checkCitations(root), []);
+});
+
+test('citations: a parent-relative shared/ naming a folder of the repository is an import, not a citation', () => {
+  const root = tree({
+    'js/src/shared/errors.ts': 'export {};\n',
+    'js/src/core/db.ts': `import { x } from '${OUTSIDE[2]}/errors.js';\n`,
+    'js/src/entry.ts': `// the brief in ${OUTSIDE[2]}\n`,
+  });
+  assert.deepEqual(checkCitations(root), [`js/src/entry.ts:1: cites ${OUTSIDE[2]}, which is not in the repository`]);
 });
 
 test('citations: every document outside the repository is found, in any file', () => {

@@ -13,7 +13,7 @@ import { after, test } from 'node:test';
 import { openLocal } from '../../dist/js/core/open_local.js';
 import { OpenMode, hostError } from '../../dist/js/hosts/file_host.js';
 import { NodeFsHost } from '../../dist/js/hosts/node_fs_host.js';
-import { loadEmscriptenEngine } from '../../dist/js/load_emscripten.js';
+import { loadEmscriptenEngine } from '../../dist/js/binding/load_emscripten.js';
 
 const wasmBinary = readFileSync(new URL('../../dist/wasm/shale.wasm', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'shale-local-backend-'));
@@ -66,15 +66,16 @@ test('a seek compaction that reads made due runs without a later write (compacti
 });
 
 // A host that makes files ahead of need (the OPFS pool) can run dry: creating
-// a file then fails with NoSpace until it refills. Writes that hit that are
-// retried after a refill, in call order, not failed as QUOTA_EXCEEDED.
+// a file then fails with NoSpace, reason HOST_NEEDS_ROOM, until it refills.
+// Writes that hit that are retried after a refill (the `hostRoom` option),
+// in call order, not failed as QUOTA_EXCEEDED.
 class DryHost extends NodeFsHost {
   dry = false;
   misses = 0;
   open(path, mode) {
     if (this.dry && (mode === OpenMode.CREATE || mode === OpenMode.CREATE_TRUNCATE)) {
       this.misses++;
-      throw hostError.noSpace(`${path}: no spare file`);
+      throw hostError.needsRoom(`${path}: no spare file`);
     }
     return super.open(path, mode);
   }
@@ -85,7 +86,7 @@ async function openDry(name, spares) {
   const engine = await loadEmscriptenEngine(host, 'node-fs', wasmBinary);
   let refills = 0;
   const local = spares
-    ? { spares: { misses: () => host.misses, refill: async () => { refills++; host.dry = false; } } }
+    ? { hostRoom: async () => { refills++; host.dry = false; return true; } }
     : {};
   const db = openLocal(engine, name, join(root, name), { durability: 'relaxed' }, local);
   return { db, host, refills: () => refills };

@@ -22,13 +22,13 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 
-import { destroy, open, verify } from '../../dist/js/node.js';
+import { destroy, open, verify } from '../../dist/js/entries/node.js';
 
 const root = mkdtempSync(join(tmpdir(), 'shale-lock-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 const holderScript = new URL('./fixtures/lock_holder.mjs', import.meta.url).pathname;
 const contenderScript = new URL('./fixtures/lock_contender.mjs', import.meta.url);
-const nodeEntry = new URL('../../dist/js/node.js', import.meta.url).href;
+const nodeEntry = new URL('../../dist/js/entries/node.js', import.meta.url).href;
 let counter = 0;
 const newDir = () => join(root, `db-${++counter}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

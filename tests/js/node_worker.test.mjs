@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 
-import { IOError } from '../../dist/js/node.js';
+import { IOError } from '../../dist/js/entries/node.js';
 import { RemoteDatabase } from '../../dist/js/rpc/client.js';
 
 const root = mkdtempSync(join(tmpdir(), 'shale-worker-'));
 after(() => rmSync(root, { recursive: true, force: true }));
-const entry = new URL('../../dist/js/node.js', import.meta.url).href;
+const entry = new URL('../../dist/js/entries/node.js', import.meta.url).href;
 
 function runNode(source) {
   return spawnSync(process.execPath, ['--input-type=module', '-e', source], { encoding: 'utf8', timeout: 20_000 });

@@ -13,8 +13,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { loadEmscriptenEngine } from '../../dist/js/load_emscripten.js';
-import { openOpfsBackend } from '../../dist/js/opfs_database.js';
+import { loadEmscriptenEngine } from '../../dist/js/binding/load_emscripten.js';
+import { openOpfsBackend } from '../../dist/js/platform/opfs_database.js';
 import { FakeOpfs, installFakeOpfs, rng } from './fixtures/fake_opfs.mjs';
 
 const wasmBinary = readFileSync(new URL('../../dist/wasm/shale.wasm', import.meta.url));

@@ -9,10 +9,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { StatusCode } from '../../dist/js/errors.js';
+import { StatusCode } from '../../dist/js/shared/errors.js';
 import { OpenMode } from '../../dist/js/hosts/file_host.js';
 import { OpfsPoolHost } from '../../dist/js/hosts/opfs_pool_host.js';
-import { HEADER_SIZE, encodeHeader } from '../../dist/js/hosts/pool_header.js';
+import { FIXED, HEADER_SIZE, SLOT_SIZE, crc32c, encodeHeader } from '../../dist/js/hosts/pool_header.js';
 import { FakeOpfs, installFakeOpfs } from './fixtures/fake_opfs.mjs';
 
 const opfs0 = new FakeOpfs();
@@ -184,11 +184,27 @@ test('crash copies at every operation of creates, writes, syncs, removes and ren
   }
 });
 
-test('a pool file of version 1 (header at offset 0 only) still opens under its name', async () => {
+/** A new fake OPFS with one pool file, its bytes written raw by `write(handle)` (as older code or a crash left them). */
+async function onePoolFile(write) {
   const opfs = new FakeOpfs();
   use(opfs);
   const dir = await (await opfs.root.getDirectoryHandle('shaledb', { create: true })).getDirectoryHandle(DB, { create: true });
   const handle = await (await dir.getFileHandle('pool-000001', { create: true })).createSyncAccessHandle();
+  write(handle);
+  handle.flush();
+  handle.close();
+  return opfs;
+}
+
+/** The pool opens with engine file `name` alone, holding `bytes`. */
+async function expectOnlyFile(name, bytes) {
+  const pool = await OpfsPoolHost.open(DB, { create: false });
+  assert.deepEqual(pool.list(DB), [name]);
+  assert.deepEqual(readAll(pool, name), bytes);
+  await pool.dispose();
+}
+
+test('a pool file of version 1 (header at offset 0 only) still opens under its name', async () => {
   const v1 = new Uint8Array(HEADER_SIZE + 3);
   const name = enc.encode('000003.log');
   const view = new DataView(v1.buffer);
@@ -196,41 +212,44 @@ test('a pool file of version 1 (header at offset 0 only) still opens under its n
   view.setUint32(8, 1, true);
   view.setUint32(12, name.length, true);
   view.setBigUint64(16, 7n, true);
-  v1.set(name, 28);
-  const { crc32c } = await import('../../dist/js/hosts/pool_header.js');
+  v1.set(name, FIXED);
   view.setUint32(24, crc32c(v1.subarray(0, 24), name), true);
   v1.set([1, 2, 3], HEADER_SIZE);
-  handle.write(v1, { at: 0 });
-  handle.flush();
-  handle.close();
-  const pool = await OpfsPoolHost.open(DB, { create: false });
-  assert.deepEqual(pool.list(DB), ['000003.log']);
-  assert.deepEqual(readAll(pool, '000003.log'), new Uint8Array([1, 2, 3]));
-  await pool.dispose();
+  await onePoolFile((handle) => handle.write(v1, { at: 0 }));
+  await expectOnlyFile('000003.log', new Uint8Array([1, 2, 3]));
 });
 
 test('a pool file with a record of a newer version in either slot is refused with NOT_SUPPORTED, and left as it is', async () => {
-  const { crc32c, SLOT_SIZE } = await import('../../dist/js/hosts/pool_header.js');
   for (const slot of [0, 1]) {
-    const opfs = new FakeOpfs();
-    use(opfs);
-    const dir = await (await opfs.root.getDirectoryHandle('shaledb', { create: true })).getDirectoryHandle(DB, { create: true });
-    const handle = await (await dir.getFileHandle('pool-000001', { create: true })).createSyncAccessHandle();
-    const record = new Uint8Array(28 + 3);
+    const record = new Uint8Array(FIXED + 3);
     const view = new DataView(record.buffer);
     record.set(enc.encode('ShalePol'), 0);
     view.setUint32(8, 3, true);
     view.setUint32(12, 3, true);
     view.setBigUint64(16, 1n, true);
-    record.set(enc.encode('abc'), 28);
-    view.setUint32(24, crc32c(record.subarray(0, 24), record.subarray(28)), true);
-    handle.truncate(HEADER_SIZE + 5);
-    handle.write(record, { at: slot * SLOT_SIZE });
-    handle.flush();
-    handle.close();
+    record.set(enc.encode('abc'), FIXED);
+    view.setUint32(24, crc32c(record.subarray(0, 24), record.subarray(FIXED)), true);
+    const opfs = await onePoolFile((handle) => {
+      handle.truncate(HEADER_SIZE + 5);
+      handle.write(record, { at: slot * SLOT_SIZE });
+    });
     await assert.rejects(OpfsPoolHost.open(DB, { create: false }), (err) => err.shaleCode === StatusCode.NOT_SUPPORTED && /newer format version/.test(err.message));
     assert.equal((await opfs.dir(`shaledb/${DB}`)).children.get('pool-000001').data.length, HEADER_SIZE + 5, `slot ${slot}`);
   }
+});
+
+// docs/format.md: only a record that verifies can stop the open. The version
+// used to be read before the CRC was checked, so a rename torn inside the
+// version field made the whole database unopenable (NOT_SUPPORTED).
+test('a record whose version field is damaged does not verify: the file keeps the name in its other slot', async () => {
+  const torn = encodeHeader({ name: '000004.log', generation: 6 });  // a rename into slot 1 ...
+  new DataView(torn.buffer).setUint32(8, 7, true);  // ... torn in its version field: a version above 2, CRC failing
+  await onePoolFile((handle) => {
+    handle.write(encodeHeader({ name: '000003.log', generation: 5 }), { at: 0 });
+    handle.write(torn, { at: SLOT_SIZE });
+    handle.write(new Uint8Array([1, 2, 3]), { at: HEADER_SIZE });
+  });
+  await expectOnlyFile('000003.log', new Uint8Array([1, 2, 3]));
 });
 
 test('a removed file reused for a new name before any maintenance never brings the old name back over new bytes', async () => {

@@ -67,10 +67,10 @@ function runProcess(cmd, args) {
 let jsModules;
 async function jsOpeners() {
   if (jsModules) return jsModules;
-  const api = await import(join(ROOT, 'dist/js/node.js'));
+  const api = await import(join(ROOT, 'dist/js/entries/node.js'));
   const { openLocal } = await import(join(ROOT, 'dist/js/core/open_local.js'));
   const { NodeFsHost } = await import(join(ROOT, 'dist/js/hosts/node_fs_host.js'));
-  const { loadEmscriptenEngine } = await import(join(ROOT, 'dist/js/load_emscripten.js'));
+  const { loadEmscriptenEngine } = await import(join(ROOT, 'dist/js/binding/load_emscripten.js'));
   const wasmBinary = readFileSync(join(ROOT, 'dist/wasm/shale.wasm'));
   const host = new NodeFsHost();
   jsModules = {
@@ -218,7 +218,7 @@ export function selectConfigs({ long = false, only } = {}) {
   return configs.filter((c) => {
     if (c.kind === 'native') return existsSync(NATIVE_RUNNER);
     if (c.kind === 'wasi') return existsSync(WASI_RUNNER);
-    return existsSync(join(ROOT, 'dist/js/node.js'));
+    return existsSync(join(ROOT, 'dist/js/entries/node.js'));
   });
 }
 

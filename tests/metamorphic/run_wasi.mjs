@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASI } from 'node:wasi';
 
-import { avoidWasiFastCalls } from '../../dist/js/load_wasi.js';
+import { avoidWasiFastCalls } from '../../dist/js/binding/load_wasi.js';
 
 const [wasmPath, workDir, ...args] = process.argv.slice(2);
 if (!wasmPath || !workDir) {

@@ -101,7 +101,7 @@ async function dumpNative(writer, dir) {
 let nodeApi;
 /** The Node dump: open() + scan in this process, then a probe write read back and deleted. */
 async function dumpNode(dir) {
-  nodeApi ??= await import('../../dist/js/node.js');
+  nodeApi ??= await import('../../dist/js/entries/node.js');
   let db;
   try {
     // Creates a database the writer was killed before creating (see dumpNative).

@@ -13,7 +13,7 @@
 // Errors: a message on stderr and exit code 1. EOF on stdin: close, exit 0.
 import { watch } from 'node:fs';
 
-import { open } from '../../dist/js/node.js';
+import { open } from '../../dist/js/entries/node.js';
 
 const nodeWriterOptions = {
   writeBufferSize: 64 << 10, // the smallest allowed: a flush every ~50 batches; L0 fills, compactions follow

@@ -3,6 +3,8 @@
 //
 // A Status carries one code from a small fixed set, which callers test for
 // (`s.IsCorruption()`), and a message for people, which callers never parse.
+// Where a host must decide what to do next (retry once it made room, wait
+// for a compaction job), a reason says why beside the code.
 // Success is cheap: an OK Status holds an empty string and allocates nothing.
 //
 // Thread safety: a Status is a value; distinct objects may be used from
@@ -35,6 +37,19 @@ class [[nodiscard]] Status {
     kAborted = 9,
   };
 
+  // Why, where a host decides on more than the code. Crosses the wasm
+  // boundary like Code (wasm/c_api.h shale_last_reason): append, never
+  // renumber. WithContext keeps it; a new Status made from a message does not.
+  enum class Reason : uint8_t {
+    kNone = 0,
+    // NoSpace from a host that had no file ready to create (the OPFS pool
+    // without a spare), not from a full disk: retry once the host made room.
+    kHostNeedsRoom = 1,
+    // Aborted: L0 is full and only a compaction job run by the host elsewhere
+    // (Options::external_compactions) can make room: retry after installing one.
+    kWritesStopped = 2,
+  };
+
   Status() = default;
 
   static Status OK() { return Status(); }
@@ -60,6 +75,7 @@ class [[nodiscard]] Status {
   bool IsAborted() const { return code_ == Code::kAborted; }
 
   Code code() const { return code_; }
+  Reason reason() const { return reason_; }
   const std::string& message() const { return message_; }
 
   // "OK", or "Corruption: <message>".
@@ -68,10 +84,18 @@ class [[nodiscard]] Status {
   // Returns a copy whose message is prefixed with `context` ("reading 000012.sst: ...").
   Status WithContext(std::string_view context) const;
 
+  // Returns a copy carrying `reason`.
+  Status WithReason(Reason reason) const {
+    Status s = *this;
+    s.reason_ = reason;
+    return s;
+  }
+
  private:
   Status(Code code, std::string_view msg) : code_(code), message_(msg) {}
 
   Code code_ = Code::kOk;
+  Reason reason_ = Reason::kNone;
   std::string message_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "db/db_impl.h"
 
@@ -77,6 +78,33 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
              " hit-rate=" + Ratio(b.hits, b.hits + b.misses) + " usage=" + std::to_string(block_cache_->TotalCharge()) +
              " capacity=" + std::to_string(block_cache_->Capacity()) + "\n" +
              "table-cache hits=" + std::to_string(t.hits) + " misses=" + std::to_string(t.misses) + "\n";
+  } else if (name == Slice("shale.counters")) {
+    // For programs (js/ stats()): one "name=value" line per counter, in this
+    // order; values are decimal integers, ratios are decimals with two
+    // places (as shale.stats prints them). Names are never reused for
+    // another meaning; new ones are appended.
+    const Cache::Stats b = block_cache_->GetStats();
+    const std::pair<const char*, std::string> counters[] = {
+        {"user-bytes-written", std::to_string(user)},
+        {"wal-bytes-written", std::to_string(stats_.wal_bytes_written.load())},
+        {"wal-syncs", std::to_string(stats_.wal_syncs.load())},
+        {"flushes", std::to_string(stats_.flushes.load())},
+        {"flush-bytes-written", std::to_string(stats_.flush_bytes_written.load())},
+        {"compactions", std::to_string(stats_.compactions.load())},
+        {"trivial-moves", std::to_string(stats_.trivial_moves.load())},
+        {"compaction-bytes-written", std::to_string(stats_.compaction_bytes_written.load())},
+        {"compaction-bytes-read", std::to_string(stats_.compaction_bytes_read.load())},
+        {"slowdowns", std::to_string(stats_.slowdowns.load())},
+        {"stops", std::to_string(stats_.stops.load())},
+        {"transient-errors", std::to_string(stats_.transient_errors.load())},
+        {"block-cache-hits", std::to_string(b.hits)},
+        {"block-cache-misses", std::to_string(b.misses)},
+        {"block-cache-hit-rate", Ratio(b.hits, b.hits + b.misses)},
+        {"read-amplification", Ratio(stats_.table_probes, stats_.gets)},
+        {"write-amplification", Ratio(written, user)},
+        {"space-amplification", Ratio(sst_bytes, v->NumLevelBytes(kNumLevels - 1))},
+    };
+    for (const auto& [counter, text] : counters) *value += std::string(counter) + "=" + text + "\n";
   } else if (name == Slice("shale.stats")) {
     std::string& out = *value;
     out += "levels:\n";

@@ -390,7 +390,8 @@ Status DBImpl::MakeRoomForWrite(bool force) {
         // Nothing this thread can run frees room: L0 waits for a compaction
         // job the host runs elsewhere (external_compactions).
         return Status::Aborted("writes stopped: " + std::to_string(l0_files) +
-                               " L0 files wait for a compaction job to be installed");
+                               " L0 files wait for a compaction job to be installed")
+            .WithReason(Status::Reason::kWritesStopped);
       }
       stats_.stall_micros += clock_->NowMicros() - start;
     } else {

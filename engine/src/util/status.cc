@@ -34,7 +34,7 @@ Status Status::WithContext(std::string_view context) const {
     msg += ": ";
     msg += message_;
   }
-  return Status(code_, msg);
+  return Status(code_, msg).WithReason(reason_);
 }
 
 }  // namespace shale

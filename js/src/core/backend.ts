@@ -9,10 +9,10 @@
  * Every method is asynchronous; calls issued in order are applied in order
  * (a get issued after a put, without awaiting the put, sees it).
  */
-import type { Stats, VerifyReport } from '../api.js';
-import type { Chunk, DurabilityCode, IteratorSpec } from '../engine.js';
+import type { Stats, VerifyReport } from '../shared/api.js';
+import type { Chunk, DurabilityCode, IteratorSpec } from '../binding/engine.js';
 
-export type { Chunk, DurabilityCode, IteratorSpec } from '../engine.js';
+export type { Chunk, DurabilityCode, IteratorSpec } from '../binding/engine.js';
 
 /** An opened scan: its id (0 when the first chunk already ended it) and its first chunk. */
 export interface ScanStart {

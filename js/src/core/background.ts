@@ -16,8 +16,12 @@
  * group syncs still run here in slices, compactions run there.
  */
 
-/** Runs due work for about `budgetMicros`; returns whether work remains. */
-export type BackgroundWork = (budgetMicros: number) => boolean;
+/**
+ * Runs due work for about `budgetMicros`; returns whether work remains.
+ * `syncOnly`: only a due `group` sync, which creates no file (for a host
+ * that cannot create files just now).
+ */
+export type BackgroundWork = (budgetMicros: number, syncOnly?: boolean) => boolean;
 
 export interface BackgroundRunner {
   /** Called after every request that may have made work due (writes; point reads, which may queue a seek compaction). Cheap when already scheduled. */
@@ -31,7 +35,7 @@ export interface BackgroundRunner {
   close?(): Promise<void>;
   /**
    * A write failed because L0 is full and only a compaction job running
-   * elsewhere can make room (engine: Aborted "writes stopped"): resolves
+   * elsewhere can make room (engine: reason WRITES_STOPPED): resolves
    * once a job was installed or abandoned, true when retrying can help.
    */
   makeRoom?(): Promise<boolean>;

@@ -7,9 +7,9 @@
  * Everything a user passes is checked here, before it reaches wasm or a
  * message port, and fails with InvalidArgumentError.
  */
-import type { BatchOp, Durability, OpenOptions, ReadOptions, ScanOptions, WriteOptions } from '../api.js';
-import { AbortedError, InvalidArgumentError } from '../errors.js';
-import type { DurabilityCode, EngineOpenOptions, IteratorSpec } from '../engine.js';
+import type { BatchOp, Durability, OpenOptions, ReadOptions, ScanOptions, WriteOptions } from '../shared/api.js';
+import { AbortedError, InvalidArgumentError } from '../shared/errors.js';
+import type { DurabilityCode, EngineOpenOptions, IteratorSpec } from '../binding/engine.js';
 
 /** shale::kMaxKeySize, kMaxValueSize (shale/db.h). */
 export const MAX_KEY_BYTES = 64 << 10;

@@ -25,8 +25,8 @@ import type {
   Stats,
   VerifyReport,
   WriteOptions,
-} from '../api.js';
-import { ClosedError, InvalidArgumentError } from '../errors.js';
+} from '../shared/api.js';
+import { ClosedError, InvalidArgumentError } from '../shared/errors.js';
 import type { Backend, Chunk } from './backend.js';
 import {
   abortable,

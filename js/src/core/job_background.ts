@@ -1,6 +1,6 @@
 /**
  * JobBackground: background work split between this thread and a compaction
- * worker (DESIGN.md §2, "Background work is data").
+ * worker (docs/architecture.md, "Compaction worker").
  *
  * The database is opened with external compactions, so the engine never
  * compacts by itself. Flushes and group syncs (the memtable lives in this
@@ -18,11 +18,11 @@
  * outputs it left are orphans the engine removes (at once, or at the next
  * open when they live in files only the worker knew).
  *
- * Writers stopped by a full L0 fail in the engine with ABORTED ("writes
- * stopped"); LocalBackend then waits on makeRoom() and retries, so users
- * never see that error.
+ * Writers stopped by a full L0 fail in the engine with ABORTED, reason
+ * WRITES_STOPPED; LocalBackend then waits on makeRoom() and retries, so
+ * users never see that error.
  */
-import { ShaleError, StatusCode } from '../errors.js';
+import { ShaleError, StatusCode } from '../shared/errors.js';
 import {
   type BackgroundRunner,
   type BackgroundWork,

@@ -17,7 +17,7 @@
  * worker fails the job in flight with IO_ERROR (transient: the job is
  * abandoned and picked again later).
  */
-import { IOError, type SerializedError, ShaleError, deserializeError, serializeError } from '../errors.js';
+import { IOError, type SerializedError, ShaleError, deserializeError, serializeError } from '../shared/errors.js';
 
 /** What the engine worker needs of a started compaction worker. */
 export interface JobPort {

@@ -11,14 +11,17 @@
  * A wasm trap (a bug or memory exhaustion inside the engine) leaves the
  * instance unusable: every later call fails with IO_ERROR.
  *
- * With compactions in a worker (core/job_background.ts), a write that finds
- * L0 full fails in the engine with ABORTED ("writes stopped"); it is retried
- * once the runner installed a job (makeRoom), and every call made meanwhile
- * waits behind it, so calls still apply in call order.
+ * A write that fails for want of room the host can make is retried once it
+ * made it, and every call made meanwhile waits behind it (one queue, the
+ * gate), so calls still apply in call order. The engine names the want with
+ * a reason: WRITES_STOPPED when L0 is full and only a compaction job run
+ * elsewhere can make room (core/job_background.ts makeRoom), HOST_NEEDS_ROOM
+ * when the host had no file ready to create (the OPFS pool without a spare:
+ * the `hostRoom` option). Either failure applied nothing.
  */
-import type { LevelStats, Stats, VerifyReport } from '../api.js';
-import type { Engine, EngineOpenOptions } from '../engine.js';
-import { ClosedError, IOError, ShaleError } from '../errors.js';
+import type { LevelStats, Stats, VerifyReport } from '../shared/api.js';
+import type { Engine, EngineOpenOptions } from '../binding/engine.js';
+import { ClosedError, IOError, ShaleError, StatusReason, hasReason } from '../shared/errors.js';
 import { type BackgroundRunner, type BackgroundRunnerFactory, type CompactionJobs, inlineBackground } from './background.js';
 import type { Backend, Chunk, DurabilityCode, IteratorSpec, ScanStart } from './backend.js';
 
@@ -29,12 +32,14 @@ export interface LocalBackendOptions {
   chunkBytes?: number;
   chunkEntries?: number;
   /**
-   * Where new files come from when they must be made ahead of need (the OPFS
-   * pool): a write whose NoSpace came from the pool running dry (`misses()`
-   * grew during it) is retried after `refill()`, in call order, instead of
-   * failing with QUOTA_EXCEEDED. NoSpace applies nothing (the engine rewinds).
+   * Makes room for new files in a host that makes them ahead of need (the
+   * OPFS pool); resolves whether a retry can help. A write that failed with
+   * reason HOST_NEEDS_ROOM is retried after it, instead of failing with
+   * QUOTA_EXCEEDED.
    */
-  spares?: { misses(): number; refill(): Promise<void> };
+  hostRoom?: () => Promise<boolean>;
+  /** Runs when close() is done with the engine, also when closing failed: the host lets go of its files. */
+  release?: () => Promise<void>;
   /**
    * Throws LOCKED when this thread no longer owns the database (the Node
    * lock was lost: taken over, or not renewed in time). Run before every
@@ -50,42 +55,55 @@ interface Scan {
 }
 
 const FIRST_CHUNK_ENTRIES = 64; // small first chunk: short scans answer fast
-/** A stalled write gives up (and reports the stall) after this many installs that did not make room. */
-const MAX_STALL_RETRIES = 50;
-/** A write that keeps finding the spare pool dry fails after this many refills. */
-const MAX_REFILL_RETRIES = 5;
+/** A call that keeps failing for want of room gives up (and reports its error) after this many waits for room. */
+const MAX_ROOM_WAITS = 50;
 /** Work a point read queued (a seek compaction) starts within about this long. */
 const READ_KICK_DELAY_MS = 10;
 
-function isWriteStall(err: unknown): boolean {
-  return err instanceof ShaleError && err.code === 'ABORTED' && /writes stopped/.test(err.message);
+/**
+ * What a failed call can wait for before it runs again, by the error's
+ * reason: resolves whether retrying can help; undefined when it cannot.
+ */
+export type RoomFor = (err: unknown) => Promise<boolean> | undefined;
+
+/**
+ * Runs `call` again each time `roomFor` made room for its last failure
+ * (`failed`, its first one; `room`, the room being made for it), at most
+ * MAX_ROOM_WAITS times; throws the last failure when no room comes.
+ */
+export async function retryAfterRoom<T>(call: () => T, roomFor: RoomFor, failed: unknown, room = roomFor(failed)): Promise<T> {
+  for (let i = 0; i < MAX_ROOM_WAITS && room !== undefined && (await room); i++) {
+    try {
+      return call();
+    } catch (err) {
+      failed = err;
+      room = roomFor(err);
+    }
+  }
+  throw failed;
 }
 
 export class LocalBackend implements Backend {
   private closed = false;
   private broken: Error | undefined;
   private lost: Error | undefined;
-  private readonly ownership: (() => void) | undefined;
   private readonly snapshots = new Map<number, number>(); // id → engine handle
   private readonly scans = new Map<number, Scan>();
   private nextId = 1;
   private readonly background: BackgroundRunner;
   private readonly chunkBytes: number;
   private readonly chunkEntries: number;
-  private readonly spares: LocalBackendOptions['spares'];
-  /** While a stalled write waits for room: every later call runs after it, in call order. */
+  /** While a write waits for room: every later call runs after it, in call order. */
   private gate: Promise<unknown> | undefined;
   private gated = 0;
 
   private constructor(
     private readonly engine: Engine,
     private readonly db: number,
-    options: LocalBackendOptions,
+    private readonly options: LocalBackendOptions,
   ) {
     this.chunkBytes = options.chunkBytes ?? 64 << 10;
     this.chunkEntries = options.chunkEntries ?? 1024;
-    this.spares = options.spares;
-    this.ownership = options.ownership;
     const jobs: CompactionJobs = {
       pick: () => (this.closed || this.broken || this.lost ? undefined : this.call(() => this.engine.pickCompactionJob(this.db))),
       install: (result) => {
@@ -97,7 +115,7 @@ export class LocalBackend implements Backend {
         if (!this.broken) this.call(() => this.engine.abandonCompactionJob(this.db, job, code));
       },
     };
-    this.background = (options.background ?? inlineBackground)((budget) => this.runBackground(budget), jobs);
+    this.background = (options.background ?? inlineBackground)((budget, syncOnly) => this.runBackground(budget, syncOnly), jobs);
   }
 
   /** Opens the database in `path` (as the engine's filesystem names it). */
@@ -108,19 +126,21 @@ export class LocalBackend implements Backend {
   }
 
   /**
-   * Runs due background work now for about `budgetMicros`; true while work
-   * remains. When none does but a `group` write awaits its sync, a timer
-   * kicks the runner when the group-commit window closes, so the writes of
-   * one window share one sync (the engine never syncs them earlier).
+   * Runs due background work now for about `budgetMicros` (`syncOnly`: only
+   * a due group sync); true while work remains. When none does but a `group`
+   * write awaits its sync, a timer kicks the runner when the group-commit
+   * window closes, so the writes of one window share one sync (the engine
+   * never syncs them earlier).
    */
-  runBackground(budgetMicros: number): boolean {
+  runBackground(budgetMicros: number, syncOnly = false): boolean {
     if (this.closed || this.broken || this.lost) return false;
     try {
       this.checkOwner();
     } catch {
       return false;
     }
-    const more = this.call(() => this.engine.runBackground(this.db, budgetMicros));
+    const more = !syncOnly && this.call(() => this.engine.runBackground(this.db, budgetMicros));
+    if (syncOnly && this.call(() => this.engine.timedWorkDelay(this.db)) === 0) this.call(() => this.engine.syncWal(this.db));
     if (!more) {
       const micros = this.call(() => this.engine.timedWorkDelay(this.db));
       if (micros !== undefined) this.kickWithin(Math.ceil(micros / 1000));
@@ -255,15 +275,19 @@ export class LocalBackend implements Backend {
     this.closed = true;
     clearTimeout(this.kickTimer);
     this.background.stop();
-    // A job in another worker ends (terminated, abandoned) while the engine is open.
-    await this.background.close?.();
-    // Lost: another owner may have the files now; write nothing more.
-    if (this.broken || this.lost) return;
-    for (const scan of this.scans.values()) this.call(() => this.engine.iterFree(scan.iter));
-    for (const handle of this.snapshots.values()) this.call(() => this.engine.releaseSnapshot(this.db, handle));
-    this.scans.clear();
-    this.snapshots.clear();
-    this.call(() => this.engine.close(this.db));
+    try {
+      // A job in another worker ends (terminated, abandoned) while the engine is open.
+      await this.background.close?.();
+      // Lost: another owner may have the files now; write nothing more.
+      if (this.broken || this.lost) return;
+      for (const scan of this.scans.values()) this.call(() => this.engine.iterFree(scan.iter));
+      for (const handle of this.snapshots.values()) this.call(() => this.engine.releaseSnapshot(this.db, handle));
+      this.scans.clear();
+      this.snapshots.clear();
+      this.call(() => this.engine.close(this.db));
+    } finally {
+      await this.options.release?.();
+    }
   }
 
   // ---- internals ----
@@ -300,12 +324,15 @@ export class LocalBackend implements Backend {
 
   /**
    * Runs `fn` now (synchronously, so the promise is already settled), or
-   * after the stalled write in front of it.
+   * after the write in front of it that waits for room. A `write` that
+   * waits for room itself holds every later call behind it.
    */
-  private ordered<T>(fn: () => T | Promise<T>): Promise<T> {
+  private ordered<T>(fn: () => T | Promise<T>, write = false): Promise<T> {
     if (this.gate === undefined) {
       try {
-        return Promise.resolve(fn());
+        const result = fn();
+        if (write && result instanceof Promise) this.hold(result);
+        return Promise.resolve(result);
       } catch (err) {
         return Promise.reject(err);
       }
@@ -329,77 +356,35 @@ export class LocalBackend implements Backend {
   }
 
   private mutate(fn: () => void): Promise<void> {
-    if (this.gate !== undefined) {
-      const result = this.gate.then(() => this.mutateOrWait(fn));
-      this.hold(result);
-      return result;
-    }
-    try {
-      const waiting = this.mutateOrWait(fn);
-      if (waiting) this.hold(waiting);
-      return waiting ?? Promise.resolve();
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.ordered<void>(() => this.mutateOrWait(fn), true);
   }
 
-  /** Applies a write now; undefined when done, or the promise of its retries when L0 stopped it. */
+  /** Applies a write now; undefined when done, or the promise of its retries when it waits for room. */
   private mutateOrWait(fn: () => void): Promise<void> | undefined {
-    this.checkOpen();
-    this.checkOwner();
-    const misses = this.spares?.misses();
+    const attempt = () => {
+      this.checkOpen();
+      this.checkOwner();
+      try {
+        this.call(fn);
+      } finally {
+        this.background.kick();
+      }
+    };
     try {
-      this.call(fn);
+      attempt();
       return undefined;
     } catch (err) {
-      if (this.ranDry(err, misses)) return this.retryAfterRefill(fn, err);
-      if (!isWriteStall(err) || !this.background.makeRoom) throw err;
-      return this.retryAfterRoom(fn, err);
-    } finally {
-      this.background.kick();
+      const room = this.roomFor(err);
+      if (room === undefined) throw err;
+      return retryAfterRoom(attempt, this.roomFor, err, room);
     }
   }
 
-  private ranDry(err: unknown, missesBefore: number | undefined): boolean {
-    return err instanceof ShaleError && err.code === 'QUOTA_EXCEEDED' && this.spares?.misses() !== missesBefore;
-  }
-
-  private async retryAfterRefill(fn: () => void, dry: unknown): Promise<void> {
-    for (let i = 0; i < MAX_REFILL_RETRIES; i++) {
-      await this.spares!.refill();
-      this.checkOpen();
-      this.checkOwner();
-      const misses = this.spares!.misses();
-      try {
-        this.call(fn);
-        return;
-      } catch (err) {
-        if (!this.ranDry(err, misses)) throw err;
-        dry = err;
-      } finally {
-        this.background.kick();
-      }
-    }
-    throw dry;
-  }
-
-  private async retryAfterRoom(fn: () => void, stall: unknown): Promise<void> {
-    for (let i = 0; i < MAX_STALL_RETRIES; i++) {
-      if (!(await this.background.makeRoom!())) break;
-      this.checkOpen();
-      this.checkOwner();
-      try {
-        this.call(fn);
-        return;
-      } catch (err) {
-        if (!isWriteStall(err)) throw err;
-        stall = err;
-      } finally {
-        this.background.kick();
-      }
-    }
-    throw stall;
-  }
+  private readonly roomFor: RoomFor = (err) => {
+    if (hasReason(err, StatusReason.WRITES_STOPPED)) return this.background.makeRoom?.();
+    if (hasReason(err, StatusReason.HOST_NEEDS_ROOM)) return this.options.hostRoom?.();
+    return undefined;
+  };
 
   private snapshotHandle(id: number): number {
     this.checkOpen();
@@ -417,9 +402,9 @@ export class LocalBackend implements Backend {
 
   /** Throws (and remembers) the ownership check's error: from then on every call fails with it. */
   private checkOwner(): void {
-    if (!this.ownership) return;
+    if (!this.options.ownership) return;
     try {
-      this.ownership();
+      this.options.ownership();
     } catch (err) {
       this.lost = err as Error;
       this.background.stop();
@@ -445,25 +430,24 @@ export class LocalBackend implements Backend {
     for (const m of prop('shale.levels').matchAll(/^L(\d+) files=(\d+) bytes=(\d+)$/gm)) {
       levels.push({ level: Number(m[1]), files: Number(m[2]), bytes: Number(m[3]) });
     }
-    const totalFiles = levels.reduce((n, l) => n + l.files, 0);
-    const totalBytes = levels.reduce((n, l) => n + l.bytes, 0);
-    const lastLevelBytes = levels.length ? levels[levels.length - 1]!.bytes : 0;
+    // "name=value" lines (engine/src/db/db_properties.cc, docs/architecture.md).
+    const counters = new Map<string, number>();
+    for (const m of prop('shale.counters').matchAll(/^([a-z-]+)=(.*)$/gm)) counters.set(m[1]!, Number(m[2]));
+    const counter = (name: string) => counters.get(name) || 0;
     const text = prop('shale.stats');
-    const hitRate = /block-cache .*hit-rate=([\d.]+)/.exec(prop('shale.cache'));
-    const flushes = /flush [^()]*\((\d+)\)/.exec(text);
-    const compactions = /compaction [^()]*\((\d+), \d+ trivial moves\)/.exec(text);
     return {
       levels,
-      totalFiles,
-      totalBytes,
-      writeAmplification: Number(prop('shale.write-amplification')) || 0,
-      readAmplification: Number(prop('shale.read-amplification')) || 0,
-      spaceAmplification: lastLevelBytes > 0 ? Math.max(1, totalBytes / lastLevelBytes) : 1,
-      cacheHitRate: hitRate ? Number(hitRate[1]) : 0,
+      totalFiles: levels.reduce((n, l) => n + l.files, 0),
+      totalBytes: levels.reduce((n, l) => n + l.bytes, 0),
+      writeAmplification: counter('write-amplification'),
+      readAmplification: counter('read-amplification'),
+      // The engine says 0 while the last level is empty.
+      spaceAmplification: Math.max(1, counter('space-amplification')),
+      cacheHitRate: counter('block-cache-hit-rate'),
       // A job running in a compaction worker is pending until installed.
       compactionPending: prop('shale.compaction-pending') === '1' || this.background.compacting?.() === true,
-      flushes: flushes ? Number(flushes[1]) : 0,
-      compactions: compactions ? Number(compactions[1]) : 0,
+      flushes: counter('flushes'),
+      compactions: counter('compactions'),
       text: this.background.describe ? `${text.replace(/\n?$/, '\n')}${this.background.describe()}\n` : text,
     };
   }

@@ -2,8 +2,8 @@
  * Opening a database in this thread: what `shaledb/worker` and the engine
  * workers (Node, browser) do with an engine they have loaded.
  */
-import type { OpenOptions } from '../api.js';
-import type { Engine } from '../engine.js';
+import type { OpenOptions } from '../shared/api.js';
+import type { Engine } from '../binding/engine.js';
 import { abortedError, checkSignal, engineOpenOptions } from './codec.js';
 import { Database } from './database.js';
 import { LocalBackend, type LocalBackendOptions } from './local_backend.js';

@@ -5,9 +5,10 @@
  * OPFS sync access handles (opfs_pool_host.ts) and node:fs (node_fs_host.ts).
  *
  * Methods throw on failure; the bridge turns a thrown error into an engine
- * status (its `shaleCode`, or IOError) so no exception crosses into wasm.
+ * status (its `shaleCode` and `shaleReason`, or IOError) so no exception
+ * crosses into wasm.
  */
-import { StatusCode } from '../errors.js';
+import { StatusCode, StatusReason } from '../shared/errors.js';
 
 /** shale::OpenMode (engine/include/shale/file_system.h). */
 export const OpenMode = {
@@ -40,12 +41,14 @@ export interface FileHost {
   unlock(id: number): void;
 }
 
-/** An error carrying the engine status code the bridge reports for it. */
+/** An error carrying the engine status code (and reason) the bridge reports for it. */
 export class HostError extends Error {
-  readonly shaleCode: number;
-  constructor(shaleCode: number, message: string) {
+  constructor(
+    readonly shaleCode: number,
+    message: string,
+    readonly shaleReason: number = StatusReason.NONE,
+  ) {
     super(message);
-    this.shaleCode = shaleCode;
   }
 }
 
@@ -55,4 +58,6 @@ export const hostError = {
   locked: (path: string) => new HostError(StatusCode.LOCKED, `${path}: already locked`),
   notSupported: (what: string) => new HostError(StatusCode.NOT_SUPPORTED, what),
   noSpace: (what: string) => new HostError(StatusCode.NO_SPACE, what),
+  /** No file ready to create (an empty spare pool): NoSpace the engine reports with reason HOST_NEEDS_ROOM. */
+  needsRoom: (what: string) => new HostError(StatusCode.NO_SPACE, what, StatusReason.HOST_NEEDS_ROOM),
 };

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
 
-import { StatusCode } from '../errors.js';
+import { StatusCode } from '../shared/errors.js';
 import { type FileHost, HostError, OpenMode, hostError } from './file_host.js';
 
 function fromErrno(err: unknown, what: string): HostError {

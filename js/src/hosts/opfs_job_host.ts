@@ -21,12 +21,11 @@
  * Paths are the engine's (`<database name>/<file>`). Anything else the job
  * might ask for (renames, other files) is NotSupported or NotFound.
  */
-import { StatusCode } from '../errors.js';
+import { StatusCode } from '../shared/errors.js';
 import { type FileHost, HostError, OpenMode, hostError } from './file_host.js';
-import { opfsCall } from './opfs_call.js';
-import type { SyncAccessHandle } from './opfs_pool_host.js';
+import type { OpfsFaults } from './opfs_faults.js';
 import { HEADER_SIZE, encodeHeader } from './pool_header.js';
-import { type TestFaultOp, type TestFaultSpec, TestFaults } from './test_faults.js';
+import { type SyncAccessHandle, databaseDir, opfsCall, openSyncHandle, readAt, writeAt } from './sync_handle.js';
 
 /** What the engine worker sends along with a job (opfs_compaction.ts). */
 export interface JobFileMap {
@@ -38,10 +37,8 @@ export interface JobFileMap {
   outputs: [string, string][];
   /** Header generation of the first output; the next ones count up. */
   generation: number;
-  /** Tests only (opfs_pool_host.ts testJobSettings()): bytes the outputs may grow by under an injected quota. */
-  testByteBudget?: number;
-  /** Tests only: failures to inject into this job's OPFS calls (test_faults.ts). */
-  testFaults?: TestFaultSpec;
+  /** Tests only: the faults of this job's OPFS calls (opfs_faults.ts faultsForJob), set by the compaction worker. */
+  faults?: OpfsFaults;
 }
 
 interface FileReaderSyncLike {
@@ -60,10 +57,6 @@ interface Output {
   handle: SyncAccessHandle | undefined;
   generation: number;
   created: boolean;
-}
-
-interface HandleCreator extends FileSystemFileHandle {
-  createSyncAccessHandle(): Promise<SyncAccessHandle>;
 }
 
 /** Bytes read per FileReaderSync call, at least (a job reads each table front to back). */
@@ -86,9 +79,6 @@ export class OpfsJobHost implements FileHost {
   private nextFd = 1;
   private reader: FileReaderSyncLike | undefined;
   readonly reads: ReadStats = { calls: 0, bytes: 0, micros: 0 };
-  private testFaults: TestFaults | undefined;
-  /** Bytes the outputs may still grow by (tests only; undefined: no limit). */
-  private testBudget: number | undefined;
 
   /** Prepares a job's files: snapshots of the inputs, sync handles on the lent outputs. */
   async begin(map: JobFileMap): Promise<void> {
@@ -98,10 +88,7 @@ export class OpfsJobHost implements FileHost {
     this.reader ??= new Reader();
     this.reads.calls = this.reads.bytes = this.reads.micros = 0;
     this.dbName = map.dbName;
-    this.testFaults = map.testFaults && new TestFaults(map.testFaults);
-    this.testBudget = map.testByteBudget;
-    const root = await navigator.storage.getDirectory();
-    const dir = await (await root.getDirectoryHandle('shaledb')).getDirectoryHandle(map.dbName);
+    const dir = await databaseDir(map.dbName, false);
     for (const [path, fileName] of map.inputs) {
       const file = await (await dir.getFileHandle(fileName)).getFile();
       this.inputs.set(path, { file, window: new Uint8Array(0), windowStart: 0 });
@@ -110,7 +97,7 @@ export class OpfsJobHost implements FileHost {
     for (const [path, fileName] of map.outputs) {
       const output: Output = { fileName, handle: undefined, generation: generation++, created: false };
       this.outputs.set(path, output);
-      output.handle = await openHandle(await dir.getFileHandle(fileName));
+      output.handle = await openSyncHandle(await dir.getFileHandle(fileName));
     }
   }
 
@@ -156,11 +143,8 @@ export class OpfsJobHost implements FileHost {
       } else {
         const handle = this.handleOf(output);
         const header = encodeHeader({ name: path.slice(this.dbName.length + 1), generation: output.generation });
-        this.grow(HEADER_SIZE - handle.getSize());
-        this.ioCall('create', () => {
-          handle.truncate(HEADER_SIZE);
-          if (handle.write(header, { at: 0 }) !== header.length) throw hostError.noSpace('OPFS header write was short');
-        });
+        opfsCall(() => handle.truncate(HEADER_SIZE));
+        writeAt(handle, header, 0);
         output.created = true;
       }
     } else {
@@ -173,16 +157,7 @@ export class OpfsJobHost implements FileHost {
 
   read(fd: number, offset: number, dest: Uint8Array): number {
     const { input, output } = this.entry(fd);
-    if (output) {
-      const handle = this.handleOf(output);
-      let done = 0;
-      while (done < dest.length) {
-        const n = this.ioCall('read', () => handle.read(dest.subarray(done), { at: HEADER_SIZE + offset + done }));
-        if (n <= 0) break;
-        done += n;
-      }
-      return done;
-    }
+    if (output) return readAt(this.handleOf(output), dest, HEADER_SIZE + offset);
     const inp = input!;
     const at = HEADER_SIZE + offset;
     const end = Math.min(inp.file.size, at + dest.length);
@@ -210,31 +185,24 @@ export class OpfsJobHost implements FileHost {
   write(fd: number, offset: number, src: Uint8Array): void {
     const { output, path } = this.entry(fd);
     if (!output) throw hostError.notSupported(`${path}: inputs are read-only`);
-    const handle = this.handleOf(output);
-    this.grow(HEADER_SIZE + offset + src.length - handle.getSize());
-    let done = 0;
-    while (done < src.length) {
-      const n = this.ioCall('write', () => handle.write(src.subarray(done), { at: HEADER_SIZE + offset + done }));
-      if (n <= 0) throw hostError.noSpace('OPFS write made no progress');
-      done += n;
-    }
+    writeAt(this.handleOf(output), src, HEADER_SIZE + offset);
   }
 
   sync(fd: number): void {
     const { output } = this.entry(fd);
-    if (output) this.ioCall('flush', () => this.handleOf(output).flush());
+    if (output) opfsCall(() => this.handleOf(output).flush());
   }
 
   truncate(fd: number, size: number): void {
     const { output, path } = this.entry(fd);
     if (!output) throw hostError.notSupported(`${path}: inputs are read-only`);
-    this.ioCall('truncate', () => this.handleOf(output).truncate(HEADER_SIZE + size));
+    opfsCall(() => this.handleOf(output).truncate(HEADER_SIZE + size));
   }
 
   size(fd: number): number {
     const { input, output } = this.entry(fd);
     if (input) return Math.max(0, input.file.size - HEADER_SIZE);
-    return Math.max(0, this.ioCall(undefined, () => this.handleOf(output!).getSize()) - HEADER_SIZE);
+    return Math.max(0, opfsCall(() => this.handleOf(output!).getSize()) - HEADER_SIZE);
   }
 
   close(fd: number): void {
@@ -248,7 +216,7 @@ export class OpfsJobHost implements FileHost {
       throw hostError.notFound(path);
     }
     // Empty again (no header): the engine worker takes it back as a spare.
-    this.ioCall('truncate', () => this.handleOf(output).truncate(0));
+    opfsCall(() => this.handleOf(output).truncate(0));
     output.created = false;
     for (const [fd, e] of this.fds) if (e.output === output) this.fds.delete(fd);
   }
@@ -267,7 +235,7 @@ export class OpfsJobHost implements FileHost {
     if (input) return Math.max(0, input.file.size - HEADER_SIZE);
     const output = this.outputs.get(path);
     if (!output?.created) throw hostError.notFound(path);
-    return Math.max(0, this.ioCall(undefined, () => this.handleOf(output).getSize()) - HEADER_SIZE);
+    return Math.max(0, opfsCall(() => this.handleOf(output).getSize()) - HEADER_SIZE);
   }
 
   list(dir: string): string[] {
@@ -284,7 +252,7 @@ export class OpfsJobHost implements FileHost {
 
   syncDir(dir: string): void {
     if (dir !== this.dbName) throw hostError.notFound(dir);
-    for (const output of this.outputs.values()) if (output.handle) this.ioCall('flush', () => output.handle!.flush());
+    for (const output of this.outputs.values()) if (output.handle) opfsCall(() => output.handle!.flush());
   }
 
   lock(path: string): number {
@@ -292,28 +260,4 @@ export class OpfsJobHost implements FileHost {
   }
 
   unlock(): void {}
-
-  private ioCall<T>(op: TestFaultOp | undefined, fn: () => T): T {
-    return opfsCall(this.testFaults, op, fn);
-  }
-
-  /** Tests only: charges `bytes` of growth to the injected budget, or fails with NoSpace past it. */
-  private grow(bytes: number): void {
-    if (this.testBudget === undefined || bytes <= 0) return;
-    if (bytes > this.testBudget) throw hostError.noSpace('OPFS quota exceeded (injected budget, compaction worker)');
-    this.testBudget -= bytes;
-  }
-}
-
-
-/** A sync handle on a lent file, waiting while the engine worker's handle on it closes. */
-async function openHandle(file: FileSystemFileHandle): Promise<SyncAccessHandle> {
-  for (let wait = 5; ; wait *= 2) {
-    try {
-      return await (file as HandleCreator).createSyncAccessHandle();
-    } catch (err) {
-      if ((err as DOMException)?.name !== 'NoModificationAllowedError' || wait > 2000) throw err;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  }
 }

@@ -21,7 +21,9 @@
  *
  * n = 0 marks a free file (a spare). The CRC covers bytes [0, 24) and the
  * name. A file with no record that verifies (short file, wrong magic, bad
- * CRC) is free; a record of a version above 2 is refused instead. Version 1
+ * CRC) is free; a record that verifies with a version above 2 is refused
+ * instead. The CRC is checked before the version is read: a damaged version
+ * field (a torn write) makes the record not verify, never a newer format. Version 1
  * records (a pool written before version 2: slot 0 only) are read as before.
  */
 
@@ -32,7 +34,8 @@ export const SLOT_SIZE = 2048; // on-disk
 /** "ShalePol" */
 const MAGIC = [0x53, 0x68, 0x61, 0x6c, 0x65, 0x50, 0x6f, 0x6c]; // on-disk
 export const POOL_HEADER_VERSION = 2; // on-disk
-const FIXED = 28; // on-disk: bytes before the name
+/** Bytes of a record before the name. */
+export const FIXED = 28; // on-disk
 /** Longest engine file name a header holds. */
 export const MAX_NAME_BYTES = 1024;
 
@@ -94,13 +97,13 @@ function decodeRecord(bytes: Uint8Array): PoolHeader | 'unsupported' | undefined
   if (bytes.length < FIXED) return undefined;
   for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint32(8, true);
-  if (version > POOL_HEADER_VERSION) return 'unsupported';
-  if (version !== 1 && version !== POOL_HEADER_VERSION) return undefined;
   const length = view.getUint32(12, true);
   if (length > MAX_NAME_BYTES || FIXED + length > bytes.length) return undefined;
   const name = bytes.subarray(FIXED, FIXED + length);
   if (view.getUint32(24, true) !== crc32c(bytes.subarray(0, 24), name)) return undefined;
+  const version = view.getUint32(8, true);
+  if (version > POOL_HEADER_VERSION) return 'unsupported';
+  if (version !== 1 && version !== POOL_HEADER_VERSION) return undefined;
   const generation = view.getBigUint64(16, true);
   if (generation > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
   let text: string;

@@ -10,11 +10,11 @@
  * side dies, the entry calls fail(): every pending call and every later one
  * rejects with that error.
  */
-import type { Stats, VerifyReport } from '../api.js';
+import type { Stats, VerifyReport } from '../shared/api.js';
 import type { Backend, Chunk, DurabilityCode, IteratorSpec, ScanStart } from '../core/backend.js';
 import { encodeBatch } from '../core/codec.js';
 import { Database } from '../core/database.js';
-import { deserializeError, IOError, ShaleError } from '../errors.js';
+import { deserializeError, IOError, ShaleError } from '../shared/errors.js';
 import { Outbox } from './outbox.js';
 import type { BackendOp, MessagePortLike, OpenArgs, Request, Response, ToolArgs } from './protocol.js';
 

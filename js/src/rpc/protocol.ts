@@ -14,7 +14,7 @@
  * chunks) are transferred, not copied; so are the encoded batches the client
  * sends.
  */
-import type { SerializedError } from '../errors.js';
+import type { SerializedError } from '../shared/errors.js';
 import type { Backend } from '../core/backend.js';
 
 /** The Backend methods a client may call. */

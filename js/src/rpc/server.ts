@@ -9,7 +9,7 @@
  * After `close` the server answers every request with CLOSED.
  */
 import type { Backend } from '../core/backend.js';
-import { ClosedError, InvalidArgumentError, serializeError } from '../errors.js';
+import { ClosedError, InvalidArgumentError, serializeError } from '../shared/errors.js';
 import { Outbox } from './outbox.js';
 import type { MessagePortLike, OpenArgs, Request, Response, ToolArgs } from './protocol.js';
 

@@ -1,7 +1,7 @@
 // An application's own dedicated worker using `shaledb/worker` in-process,
 // driven by the tests: each message { id, op, args } answers with the result
 // or the error's code. `progress` messages report acknowledged writes.
-import * as shale from '/dist/js/worker.js';
+import * as shale from '/dist/js/entries/worker.js';
 
 const dbs = new Map();
 

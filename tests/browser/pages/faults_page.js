@@ -1,8 +1,8 @@
 // The page side of tests/browser/faults.spec.ts: one database through the
 // page entry (engine worker), written with the shared workload one batch at
 // a time while the test injects quota and I/O faults over the database's
-// test channel (opfs_database.ts TestOpenOptions).
-import * as shale from '/dist/js/browser.js';
+// test channel (opfs_database.ts TestOpenOptions, hosts/opfs_faults.ts).
+import * as shale from '/dist/js/entries/browser.js';
 import { dump } from '/tests/browser/pages/torture_writer.js';
 import { makeBatch } from '/tests/torture/workload.mjs';
 
@@ -31,7 +31,7 @@ window.faults = {
       return err?.code ?? String(err);
     }
   },
-  /** Messages to the engine worker's test hooks: { byteBudget } or { testFaults }. */
+  /** Messages to the engine worker's fault injection: { testFaults: OpfsFaults | null }. */
   set: async (message) => {
     const channel = new BroadcastChannel(`shaledb-test:${name}`);
     channel.postMessage(message);

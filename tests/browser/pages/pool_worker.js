@@ -1,6 +1,7 @@
 // Drives an OpfsPoolHost directly (no engine) for tests/browser/pool_host.spec.ts:
 // each message { id, op, args } calls one host method and answers with its result
 // or its error's engine status code.
+import { setOpfsFaults } from '/dist/js/hosts/opfs_faults.js';
 import { OpfsPoolHost } from '/dist/js/hosts/opfs_pool_host.js';
 
 // Counts handle flushes, to check when the pool makes what durable.
@@ -16,7 +17,9 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 const ops = {
+  /** `options.faults`: the pool's handles go through fault injection (opfs_faults.ts), changed by setFaults. */
   open: async (name, options) => {
+    setOpfsFaults(options?.faults ?? {});
     host = await OpfsPoolHost.open(name, options);
     return host.stats();
   },
@@ -31,8 +34,7 @@ const ops = {
     flushes = 0;
     return n;
   },
-  setByteBudget: (bytes) => host.setByteBudget(bytes ?? undefined),
-  setTestFaults: (spec) => host.setTestFaults(spec ?? undefined),
+  setFaults: (spec) => setOpfsFaults(spec ?? {}),
   // FileHost calls, with strings for bytes.
   open_file: (path, mode) => host.open(path, mode),
   write: (fd, offset, text) => host.write(fd, offset, enc.encode(text)),

@@ -2,7 +2,7 @@
 // crash torture: { id, op, args } messages answer { id, ok, result } or
 // { id, ok: false, code, message }; `report` messages carry the writer's
 // acknowledgements until the test terminates this worker.
-import * as shale from '/dist/js/worker.js';
+import * as shale from '/dist/js/entries/worker.js';
 import { dump, writeLoop, writeOne } from '/tests/browser/pages/torture_writer.js';
 
 let db;

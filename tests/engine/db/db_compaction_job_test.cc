@@ -197,6 +197,7 @@ TEST_CASE("compaction job: the DB never compacts by itself, inline writers stopp
   for (int i = 0; i < 200 && s.ok(); i++) s = j.Writes(100);
   INFO(s.ToString());
   REQUIRE(s.IsAborted());
+  REQUIRE(s.reason() == Status::Reason::kWritesStopped);  // what the host retries on (js/src/core/local_backend.ts)
   REQUIRE(j.FilesAt(0) >= j.options.level0_stop_trigger);
   for (int level = 1; level < 7; level++) REQUIRE(j.FilesAt(level) == 0);
   REQUIRE(j.Pending());

@@ -33,6 +33,20 @@ TEST_CASE("Status: context is prefixed and the code kept", "[util]") {
   REQUIRE(s.message() == "000012.sst: checksum mismatch");
 }
 
+TEST_CASE("Status: a reason survives context and copies, and is stable across the wasm boundary", "[util]") {
+  REQUIRE(Status::NoSpace("x").reason() == Status::Reason::kNone);
+  Status s =
+      Status::NoSpace("pool exhausted").WithReason(Status::Reason::kHostNeedsRoom).WithContext("creating 000007.log");
+  REQUIRE(s.IsNoSpace());
+  REQUIRE(s.reason() == Status::Reason::kHostNeedsRoom);
+  REQUIRE(s.message() == "creating 000007.log: pool exhausted");
+  const Status copy = s;
+  REQUIRE(copy.reason() == Status::Reason::kHostNeedsRoom);
+  // js/src/shared/errors.ts reads these numbers (shale_last_reason).
+  REQUIRE(static_cast<int>(Status::Reason::kHostNeedsRoom) == 1);
+  REQUIRE(static_cast<int>(Status::Reason::kWritesStopped) == 2);
+}
+
 TEST_CASE("Status: codes are stable across the wasm boundary", "[util]") {
   // js/ maps these numbers to error classes; renumbering breaks it.
   REQUIRE(static_cast<int>(Status::Code::kCorruption) == 2);

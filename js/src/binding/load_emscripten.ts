@@ -4,8 +4,8 @@
  * instance costs only an instantiation.
  */
 import { Engine } from './engine.js';
-import type { FileHost } from './hosts/file_host.js';
-import { type Backend, bindRawEngine } from './raw.js';
+import type { FileHost } from '../hosts/file_host.js';
+import { type StorageBackend, bindRawEngine } from './raw.js';
 
 interface EmscriptenModule {
   HEAPU8: Uint8Array;
@@ -14,8 +14,8 @@ interface EmscriptenModule {
 
 type Factory = (options: Record<string, unknown>) => Promise<EmscriptenModule>;
 
-const moduleUrl = new URL('../wasm/shale.mjs', import.meta.url);
-const wasmUrl = new URL('../wasm/shale.wasm', import.meta.url);
+const moduleUrl = new URL('../../wasm/shale.mjs', import.meta.url);
+const wasmUrl = new URL('../../wasm/shale.wasm', import.meta.url);
 
 let factory: Promise<Factory> | undefined;
 let compiled: Promise<WebAssembly.Module> | undefined;
@@ -28,7 +28,7 @@ async function compile(wasmBinary?: Uint8Array): Promise<WebAssembly.Module> {
 }
 
 /** `wasmBinary` is required where fetch() cannot read the package's files (Node). */
-export async function loadEmscriptenEngine(host: FileHost, backend: Backend, wasmBinary?: Uint8Array): Promise<Engine> {
+export async function loadEmscriptenEngine(host: FileHost, backend: StorageBackend, wasmBinary?: Uint8Array): Promise<Engine> {
   factory ??= import(moduleUrl.href).then((m: { default: Factory }) => m.default);
   compiled ??= compile(wasmBinary);
   const wasmModule = await compiled;

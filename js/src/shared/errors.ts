@@ -19,6 +19,12 @@ export type ErrorCode =
 
 export class ShaleError extends Error {
   readonly code: ErrorCode;
+  /**
+   * Why, where the engine says more than the code (a StatusReason value, 0
+   * for none): what this package's own retries decide on. Not kept across
+   * a message port.
+   */
+  reason: number = StatusReason.NONE;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
@@ -71,35 +77,33 @@ export const StatusCode = {
   ABORTED: 9,
 } as const;
 
-const byStatus: Record<number, new (message: string) => ShaleError> = {
-  [StatusCode.NOT_FOUND]: NotFoundError,
-  [StatusCode.CORRUPTION]: CorruptionError,
-  [StatusCode.INVALID_ARGUMENT]: InvalidArgumentError,
-  [StatusCode.IO_ERROR]: IOError,
-  [StatusCode.NO_SPACE]: QuotaExceededError,
-  [StatusCode.LOCKED]: LockedError,
-  [StatusCode.CLOSED]: ClosedError,
-  [StatusCode.NOT_SUPPORTED]: NotSupportedError,
-  [StatusCode.ABORTED]: AbortedError,
-};
+/**
+ * shale::Status::Reason values (status.h), read with shale_last_reason:
+ * HOST_NEEDS_ROOM is a NoSpace from a host with no file ready (the OPFS pool
+ * without a spare; retry once it made room), WRITES_STOPPED an Aborted write
+ * that waits for a compaction job run elsewhere.
+ */
+export const StatusReason = { NONE: 0, HOST_NEEDS_ROOM: 1, WRITES_STOPPED: 2 } as const;
 
-/** The error for a non-OK engine status; unknown codes become IOError. */
-export function errorFromStatus(status: number, message: string): ShaleError {
-  const ErrorClass = byStatus[status] ?? IOError;
-  return new ErrorClass(message);
+/** Whether `err` is a ShaleError the engine gave `reason`. */
+export function hasReason(err: unknown, reason: number): boolean {
+  return err instanceof ShaleError && err.reason === reason;
 }
 
-const byCode: Record<ErrorCode, new (message: string) => ShaleError> = {
-  NOT_FOUND: NotFoundError,
-  CORRUPTION: CorruptionError,
-  INVALID_ARGUMENT: InvalidArgumentError,
-  IO_ERROR: IOError,
-  QUOTA_EXCEEDED: QuotaExceededError,
-  LOCKED: LockedError,
-  CLOSED: ClosedError,
-  NOT_SUPPORTED: NotSupportedError,
-  ABORTED: AbortedError,
-};
+/** Each status code's class, indexed by StatusCode (0, OK, has none: IOError). */
+const byStatus: (new (message: string) => ShaleError)[] = [
+  IOError, NotFoundError, CorruptionError, InvalidArgumentError, IOError,
+  QuotaExceededError, LockedError, ClosedError, NotSupportedError, AbortedError,
+];
+const byCode = new Map(byStatus.slice(1).map((ErrorClass) => [new ErrorClass('').code, ErrorClass]));
+
+/** The error for a non-OK engine status (and its reason); unknown codes become IOError. */
+export function errorFromStatus(status: number, message: string, reason: number = StatusReason.NONE): ShaleError {
+  const ErrorClass = byStatus[status] ?? IOError;
+  const err = new ErrorClass(message);
+  err.reason = reason;
+  return err;
+}
 
 /** Plain form of an error, for postMessage (classes do not survive structured clone). */
 export interface SerializedError {
@@ -113,6 +117,6 @@ export function serializeError(err: unknown): SerializedError {
 }
 
 export function deserializeError(err: SerializedError): ShaleError {
-  const ErrorClass = byCode[err.code] ?? IOError;
+  const ErrorClass = byCode.get(err.code) ?? IOError;
   return new ErrorClass(err.message);
 }

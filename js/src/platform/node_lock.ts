@@ -57,8 +57,8 @@ import { linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSyn
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
-import { abortedError } from './core/codec.js';
-import { IOError, LockedError } from './errors.js';
+import { abortedError } from '../core/codec.js';
+import { IOError, LockedError } from '../shared/errors.js';
 
 export const LOCK_NAME = 'PROCESS-LOCK';
 const OWNER_FILE = 'owner';

@@ -11,16 +11,17 @@
  * re-opened, headers read: the outputs become the engine files they name)
  * before the result is installed, whether the job succeeded or not.
  */
-import { JobWorkerClient, type JobPort } from './core/job_worker.js';
-import type { JobRunner } from './core/job_background.js';
-import type { Engine } from './engine.js';
-import { IOError } from './errors.js';
-import type { JobFileMap } from './hosts/opfs_job_host.js';
-import type { OpfsPoolHost } from './hosts/opfs_pool_host.js';
+import { JobWorkerClient, type JobPort } from '../core/job_worker.js';
+import type { JobRunner } from '../core/job_background.js';
+import type { Engine } from '../binding/engine.js';
+import { IOError } from '../shared/errors.js';
+import { faultsForJob } from '../hosts/opfs_faults.js';
+import type { JobFileMap } from '../hosts/opfs_job_host.js';
+import type { OpfsPoolHost } from '../hosts/opfs_pool_host.js';
 
 function spawn(name: string, hang: boolean): JobPort {
   // Test seam (TestOpenOptions.testCompactionWorker.hang): a worker that never says ready.
-  const url = hang ? URL.createObjectURL(new Blob(['// never ready'], { type: 'text/javascript' })) : new URL('./compaction_worker.js', import.meta.url);
+  const url = hang ? URL.createObjectURL(new Blob(['// never ready'], { type: 'text/javascript' })) : new URL('../workers/compaction_worker.js', import.meta.url);
   const worker = new Worker(url, { type: 'module', name: `shaledb ${name} compaction` });
   const exitListeners: ((reason: string) => void)[] = [];
   worker.addEventListener('error', (event) => {
@@ -66,7 +67,7 @@ export function opfsJobRunner(client: JobWorkerClient, engine: Engine, pool: Opf
           inputs,
           outputs: files.outputs.map((path, i) => [path, lent.fileNames[i]!]),
           generation: lent.generation,
-          ...pool.testJobSettings(),
+          faults: faultsForJob(),
         };
         return await client.run({ op: 'run', job, files: map });
       } finally {

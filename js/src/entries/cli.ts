@@ -11,8 +11,8 @@
  * directory, I/O errors). `--json` prints the report (api.ts VerifyReport,
  * RepairReport) as one JSON object, or `{ "error": { code, message } }`.
  */
-import type { RepairReport, VerifyFileReport, VerifyReport } from './api.js';
-import { ShaleError } from './errors.js';
+import type { RepairReport, VerifyFileReport, VerifyReport } from '../shared/api.js';
+import { ShaleError } from '../shared/errors.js';
 import { repair, verify } from './node.js';
 
 const USAGE = `usage: shaledb verify <dir> [--json]

@@ -17,20 +17,32 @@ import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
-import type { DB, OpenOptions, RepairOptions, RepairReport, VerifyReport } from './api.js';
-import { toBytes } from './bytes.js';
-import { abortedError, engineOpenOptions, signalOption } from './core/codec.js';
-import { InvalidArgumentError, IOError, NotFoundError } from './errors.js';
-import { loadWasiEngine } from './load_wasi.js';
-import { acquireLock, DEFAULT_LEASE_MS, MIN_LEASE_MS } from './node_lock.js';
-import type { NodeOpenArgs } from './node_worker.js';
-import { RemoteDatabase } from './rpc/client.js';
-import type { MessagePortLike } from './rpc/protocol.js';
-import type { StorageCheckResult } from './types.js';
+import type { DB, OpenOptions, RepairOptions, RepairReport, VerifyReport } from '../shared/api.js';
+import { toBytes } from '../shared/bytes.js';
+import { abortedError, engineOpenOptions, signalOption } from '../core/codec.js';
+import { InvalidArgumentError, IOError, NotFoundError } from '../shared/errors.js';
+import { loadWasiEngine } from '../binding/load_wasi.js';
+import { acquireLock, DEFAULT_LEASE_MS, MIN_LEASE_MS } from '../platform/node_lock.js';
+import type { NodeOpenArgs } from '../workers/node_worker.js';
+import { RemoteDatabase } from '../rpc/client.js';
+import type { MessagePortLike } from '../rpc/protocol.js';
+import type { StorageBackend } from '../binding/raw.js';
 
-export * from './errors.js';
-export type * from './api.js';
-export type { Backend, StorageCheckResult } from './types.js';
+export * from '../shared/errors.js';
+export type * from '../shared/api.js';
+export type { StorageBackend } from '../binding/raw.js';
+
+/** What `checkStorage()` found. */
+export interface StorageCheckResult {
+  /** The resolved filesystem path checked. */
+  location: string;
+  /** The build and file backend that did the work. */
+  backend: StorageBackend;
+  /** The payload as read back from storage, after checksum verification. */
+  readBack: Uint8Array;
+  /** Wall time of the write, sync and verified re-read, in milliseconds. */
+  elapsedMs: number;
+}
 
 const GUEST_DIR = '/db'; // node_worker.ts GUEST_DIR (not imported: importing the worker module would start it)
 
@@ -113,7 +125,7 @@ export async function open(path: string, options: OpenOptions = {}): Promise<DB>
     }
   };
   try {
-    const w = new Worker(new URL('./node_worker.js', import.meta.url), {
+    const w = new Worker(new URL('../workers/node_worker.js', import.meta.url), {
       name: 'shaledb-engine',
       // The worker runs only our code: the program's own flags (--input-type,
       // per-process ones like --expose-gc, loaders) would break or burden it.

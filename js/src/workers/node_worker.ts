@@ -14,15 +14,15 @@
  */
 import { Worker, parentPort } from 'node:worker_threads';
 
-import { JobBackground } from './core/job_background.js';
-import { type JobPort, JobWorkerClient } from './core/job_worker.js';
-import { LocalBackend } from './core/local_backend.js';
-import type { EngineOpenOptions } from './engine.js';
-import { loadWasiEngine } from './load_wasi.js';
-import { ownershipCheck } from './node_lock.js';
+import { JobBackground } from '../core/job_background.js';
+import { type JobPort, JobWorkerClient } from '../core/job_worker.js';
+import { LocalBackend } from '../core/local_backend.js';
+import type { EngineOpenOptions } from '../binding/engine.js';
+import { loadWasiEngine } from '../binding/load_wasi.js';
+import { ownershipCheck } from '../platform/node_lock.js';
 import type { NodeCompactionWorkerData } from './node_compaction_worker.js';
-import type { MessagePortLike } from './rpc/protocol.js';
-import { serveDatabase } from './rpc/server.js';
+import type { MessagePortLike } from '../rpc/protocol.js';
+import { serveDatabase } from '../rpc/server.js';
 
 /** Where the database directory appears inside the WASI sandbox. */
 export const GUEST_DIR = '/db';

@@ -4,10 +4,10 @@
  * page entry's extra postMessage hop; background work runs time-sliced in
  * this worker's event loop, between your calls.
  */
-import type { DB, OpenOptions, RepairOptions, RepairReport, VerifyReport } from './api.js';
-import { abortedError, engineOpenOptions, signalOption } from './core/codec.js';
-import type { Backend } from './core/backend.js';
-import { Database } from './core/database.js';
+import type { DB, OpenOptions, RepairOptions, RepairReport, VerifyReport } from '../shared/api.js';
+import { abortedError, engineOpenOptions, signalOption } from '../core/codec.js';
+import type { Backend } from '../core/backend.js';
+import { Database } from '../core/database.js';
 import {
   checkDatabaseName,
   destroyOpfsDatabase,
@@ -15,11 +15,11 @@ import {
   repairOpfsDatabase,
   testOptions,
   verifyOpfsDatabase,
-} from './opfs_database.js';
-import { acquireDatabaseLock } from './web_lock.js';
+} from '../platform/opfs_database.js';
+import { acquireDatabaseLock } from '../platform/web_lock.js';
 
-export * from './errors.js';
-export type * from './api.js';
+export * from '../shared/errors.js';
+export type * from '../shared/api.js';
 
 /**
  * Opens (by default creating) database `name` in this origin's OPFS.

@@ -14,6 +14,8 @@ export interface RawEngine {
   free(ptr: number): void;
   /** Pointer to the NUL-terminated message of the last failed call. */
   lastError(): number;
+  /** The shale::Status::Reason of the last failed call (errors.ts StatusReason), 0 for none. */
+  lastReason(): number;
   checkStorage(dir: number, dirLen: number, payload: number, payloadLen: number, out: number, outLen: number): number;
 
   dbOpen(path: number, pathLen: number, flags: number, durability: number, cacheBytes: number, writeBufferBytes: number, dbOut: number): number;
@@ -56,13 +58,14 @@ export interface RawEngine {
 }
 
 /** Which build and file backend a RawEngine runs on. */
-export type Backend = 'opfs' | 'node-wasi' | 'node-fs';
+export type StorageBackend = 'opfs' | 'node-wasi' | 'node-fs';
 
 /** The export names of wasm/c_api.h behind each RawEngine method (Emscripten prefixes each with `_`). */
 export const rawExportNames = {
   malloc: 'malloc',
   free: 'free',
   lastError: 'shale_last_error',
+  lastReason: 'shale_last_reason',
   checkStorage: 'shale_check_storage',
   dbOpen: 'shale_db_open',
   dbClose: 'shale_db_close',

@@ -7,9 +7,10 @@
  * the engine worker keeps serving requests, and answers with the result
  * bytes the engine worker installs (core/job_worker.ts protocol).
  */
-import { type JobRequest, type ParentPort, serveJobs } from './core/job_worker.js';
-import { type JobFileMap, OpfsJobHost } from './hosts/opfs_job_host.js';
-import { loadEmscriptenEngine } from './load_emscripten.js';
+import { type JobRequest, type ParentPort, serveJobs } from '../core/job_worker.js';
+import { setOpfsFaults } from '../hosts/opfs_faults.js';
+import { type JobFileMap, OpfsJobHost } from '../hosts/opfs_job_host.js';
+import { loadEmscriptenEngine } from '../binding/load_emscripten.js';
 
 const scope = globalThis as unknown as {
   postMessage(message: unknown, transfer?: Transferable[]): void;
@@ -24,7 +25,9 @@ serveJobs(port, async () => {
   const host = new OpfsJobHost();
   const engine = await loadEmscriptenEngine(host, 'opfs');
   return async (request: JobRequest) => {
-    await host.begin(request.files as JobFileMap);
+    const files = request.files as JobFileMap;
+    setOpfsFaults(files.faults);  // tests only
+    await host.begin(files);
     const start = performance.now();
     try {
       const result = engine.runCompactionJob(request.job);

@@ -5,7 +5,7 @@
  * released by the browser when their holder's page or worker goes away, so a
  * crashed or terminated owner never leaves the database locked.
  */
-import { AbortedError, LockedError, NotSupportedError } from './errors.js';
+import { AbortedError, LockedError, NotSupportedError } from '../shared/errors.js';
 
 export interface LockOptions {
   /** Wait for the current holder instead of failing with LOCKED. */

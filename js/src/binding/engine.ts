@@ -12,9 +12,9 @@
  * Arguments are trusted here: the database layer (core/database.ts) has
  * validated types, sizes and handles.
  */
-import type { RepairReport, VerifyFileReport, VerifyReport } from './api.js';
-import { errorFromStatus, StatusCode } from './errors.js';
-import type { Backend, RawEngine } from './raw.js';
+import type { RepairReport, VerifyFileReport, VerifyReport } from '../shared/api.js';
+import { errorFromStatus, StatusCode } from '../shared/errors.js';
+import type { RawEngine, StorageBackend } from './raw.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -74,7 +74,7 @@ export class Engine {
 
   constructor(
     private readonly raw: RawEngine,
-    readonly backend: Backend,
+    readonly backend: StorageBackend,
   ) {}
 
   /**
@@ -351,7 +351,7 @@ export class Engine {
 
   private check(status: number): void {
     if (status === 0) return;
-    throw errorFromStatus(status, this.cString(this.raw.lastError() >>> 0));
+    throw errorFromStatus(status, this.cString(this.raw.lastError() >>> 0), this.raw.lastReason());
   }
 
   private cString(ptr: number): string {

@@ -9,8 +9,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { type ParentPort, serveJobs } from './core/job_worker.js';
-import { loadWasiEngine } from './load_wasi.js';
+import { type ParentPort, serveJobs } from '../core/job_worker.js';
+import { loadWasiEngine } from '../binding/load_wasi.js';
 
 /** What node_worker.ts passes as workerData. */
 export interface NodeCompactionWorkerData {

@@ -11,19 +11,19 @@
  * stolen elsewhere (`{ steal: true }`) ends the engine worker and fails every
  * call with LOCKED.
  */
-import type { DB, OpenOptions, RepairOptions, RepairReport, Stats, VerifyReport } from './api.js';
-import { abortedError, engineOpenOptions, signalOption } from './core/codec.js';
-import type { EngineWorkerOpenArgs } from './engine_worker.js';
-import type { Backend, Chunk, DurabilityCode, IteratorSpec, ScanStart } from './core/backend.js';
-import { Database } from './core/database.js';
-import { ClosedError, IOError } from './errors.js';
-import { checkDatabaseName, destroyOpfsDatabase, testOptions } from './opfs_database.js';
-import { RpcBackend } from './rpc/client.js';
-import type { MessagePortLike, ToolArgs } from './rpc/protocol.js';
-import { acquireDatabaseLock } from './web_lock.js';
+import type { DB, OpenOptions, RepairOptions, RepairReport, Stats, VerifyReport } from '../shared/api.js';
+import { abortedError, engineOpenOptions, signalOption } from '../core/codec.js';
+import type { EngineWorkerOpenArgs } from '../workers/engine_worker.js';
+import type { Backend, Chunk, DurabilityCode, IteratorSpec, ScanStart } from '../core/backend.js';
+import { Database } from '../core/database.js';
+import { ClosedError, IOError } from '../shared/errors.js';
+import { checkDatabaseName, destroyOpfsDatabase, testOptions } from '../platform/opfs_database.js';
+import { RpcBackend } from '../rpc/client.js';
+import type { MessagePortLike, ToolArgs } from '../rpc/protocol.js';
+import { acquireDatabaseLock } from '../platform/web_lock.js';
 
-export * from './errors.js';
-export type * from './api.js';
+export * from '../shared/errors.js';
+export type * from '../shared/api.js';
 
 /**
  * Opens (by default creating) database `name` in this origin's OPFS, served
@@ -65,6 +65,8 @@ async function startSession(
 ): Promise<Session> {
   let worker: Worker | undefined;
   let rpc: RpcBackend | undefined;
+  // Assigned once, below, but end() can run first (a lock lost while it is taken).
+  // eslint-disable-next-line prefer-const
   let release: (() => Promise<void>) | undefined;
   let ended = false;
   const end = async () => {
@@ -87,7 +89,7 @@ async function startSession(
   };
   release = await acquireDatabaseLock(name, { ...lock, onLost: fail });
   try {
-    const w = new Worker(new URL('./engine_worker.js', import.meta.url), { type: 'module', name: `shaledb ${name}` });
+    const w = new Worker(new URL('../workers/engine_worker.js', import.meta.url), { type: 'module', name: `shaledb ${name}` });
     worker = w;
     // The RPC server answers every failure itself, so an error event means the
     // worker is broken or gone: fail every call and let go of the database.
@@ -291,7 +293,7 @@ async function runTool(args: ToolArgs, signal: AbortSignal | undefined): Promise
   checkDatabaseName(args.name);
   if (signal?.aborted) throw abortedError(signal, args.tool);
   const release = await acquireDatabaseLock(args.name);
-  const worker = new Worker(new URL('./engine_worker.js', import.meta.url), { type: 'module', name: `shaledb ${args.tool} ${args.name}` });
+  const worker = new Worker(new URL('../workers/engine_worker.js', import.meta.url), { type: 'module', name: `shaledb ${args.tool} ${args.name}` });
   try {
     if (signal?.aborted) throw abortedError(signal, args.tool);
     const died = new Promise<never>((_, reject) => {

@@ -4,26 +4,24 @@
  * the RPC protocol (rpc/). The page holds the database's Web Lock and
  * terminates this worker once the database closed.
  */
-import type { EngineOpenOptions } from './engine.js';
-import type { TestFaultSpec } from './hosts/test_faults.js';
-import { type TestOpenOptions, openOpfsBackend, repairOpfsDatabase, verifyOpfsDatabase } from './opfs_database.js';
-import type { MessagePortLike } from './rpc/protocol.js';
-import { serveDatabase } from './rpc/server.js';
+import type { EngineOpenOptions } from '../binding/engine.js';
+import { type TestOpenOptions, openOpfsBackend, repairOpfsDatabase, verifyOpfsDatabase } from '../platform/opfs_database.js';
+import type { MessagePortLike } from '../rpc/protocol.js';
+import { serveDatabase } from '../rpc/server.js';
 
 /** The `open` arguments browser.ts sends. */
 export interface EngineWorkerOpenArgs {
   name: string;
   options: EngineOpenOptions;
-  testByteBudget?: number;
-  testFaults?: TestFaultSpec | null;
+  testFaults?: TestOpenOptions['testFaults'];
   testCompactionWorker?: TestOpenOptions['testCompactionWorker'];
 }
 
 serveDatabase(
   globalThis as unknown as MessagePortLike,
   (args) => {
-    const { name, options, testByteBudget, testFaults, testCompactionWorker } = args as unknown as EngineWorkerOpenArgs;
-    return openOpfsBackend(name, options, { testByteBudget, testFaults, testCompactionWorker });
+    const { name, options, testFaults, testCompactionWorker } = args as unknown as EngineWorkerOpenArgs;
+    return openOpfsBackend(name, options, { testFaults, testCompactionWorker });
   },
   { tool: ({ tool, name }) => (tool === 'repair' ? repairOpfsDatabase(name) : verifyOpfsDatabase(name)) },
 );

@@ -65,7 +65,7 @@ export function avoidWasiFastCalls(): void {
 export async function loadWasiEngine(preopens: Record<string, string>): Promise<Engine> {
   avoidWasiFastCalls();
   const { WASI } = await importWasiQuietly();
-  compiled ??= readFile(new URL('../wasm/shale-wasi.wasm', import.meta.url)).then((b) => WebAssembly.compile(b));
+  compiled ??= readFile(new URL('../../wasm/shale-wasi.wasm', import.meta.url)).then((b) => WebAssembly.compile(b));
   const wasi = new WASI({ version: 'preview1', preopens, returnOnExit: true });
   const instance = await WebAssembly.instantiate(await compiled, wasi.getImportObject() as WebAssembly.Imports);
   wasi.initialize(instance);
