@@ -19,7 +19,11 @@
 export const DEFAULT_SPARE_TARGET = 4;
 /** The target doubles after the pool ran dry, up to this. */
 export const MAX_SPARE_TARGET = 32;
-/** The engine's default target_file_size (engine/include/shale/options.h): compaction outputs are cut there. */
+/**
+ * The engine's default target_file_size (engine/include/shale/options.h), where
+ * compaction outputs are cut; the pool needs it before the engine is loaded
+ * (tests/js/spare_policy.test.mjs keeps the two equal).
+ */
 export const COMPACTION_OUTPUT_BYTES = 32 << 20;
 
 export class SparePolicy {
