@@ -255,11 +255,6 @@ export function* decodeChunk(
   }
 }
 
-/** The number of entries in an iterator chunk. */
-export function chunkCount(buf: Uint8Array): number {
-  return getU32(buf, 0);
-}
-
 // ---- scans ----
 
 export interface ScanPlan {

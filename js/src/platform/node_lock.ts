@@ -82,13 +82,9 @@ const TEMP_NAME = /^PROCESS-LOCK\.(?:\d+-[0-9a-f]+\.tmp|gone-[0-9a-f]+|lease-[0-
 const LEASE_NAME = /^PROCESS-LOCK\.lease-([0-9a-f]+)$/;
 
 /** CLOCK_MONOTONIC in ms: the same clock in every thread and process of one boot and time namespace. */
-function monotonicMs(): number {
+function now(): number {
   return Number(process.hrtime.bigint() / 1_000_000n);
 }
-
-/** Test seam: a test may replace the monotonic clock of this thread (never set in production). */
-export const clockForTesting: { now: () => number } = { now: monotonicMs };
-const now = () => clockForTesting.now();
 
 // ---- who we are ----
 
@@ -628,12 +624,6 @@ function tryAcquire(dir: string, options: AcquireOptions, watch: Watch): Attempt
     if (!verdict.stale || attempt >= 2) return { verdict };
     breakRecord(dir, LOCK_NAME, found.token, watch);
   }
-}
-
-/** One attempt, no waiting: the lock, or undefined when someone else holds it (for tests). */
-export function tryLockForTesting(dir: string, options: AcquireOptions = {}): DatabaseLock | undefined {
-  const result = tryAcquire(dir, options, new Watch());
-  return 'lock' in result ? result.lock : undefined;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
