@@ -1,7 +1,7 @@
 // Which files a compaction job reads and may write, for hosts that must
 // prepare them before the job runs: the browser's engine worker hands the
 // compaction worker one OPFS pool file per reserved output and maps each
-// input to its physical pool file (js/src/opfs_compaction.ts). The job bytes
+// input to its physical pool file (js/src/platform/opfs_compaction.ts). The job bytes
 // stay opaque to JS; this is their one reader outside the engine.
 //
 // Conventions of c_api.h: returns a Status code; the result is malloc'ed
